@@ -1,0 +1,116 @@
+"""The ``llmops`` command (console script of the repo)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from llmops_stack import models
+from llmops_stack.components import ComponentError
+from llmops_stack.config import StackSettings
+from llmops_stack.stack import Stack, StartReport
+
+app = typer.Typer(help="LLMOps platform: local stack and tools.", no_args_is_help=True)
+models_app = typer.Typer(help="Embedding model artefacts for Triton.", no_args_is_help=True)
+app.add_typer(models_app, name="models")
+console = Console()
+
+
+def _stack(durable: bool | None = None) -> Stack:
+    settings = StackSettings()
+    if durable is not None:
+        settings = settings.model_copy(update={"durable": durable})
+    return Stack(settings)
+
+
+@app.command()
+def up(
+    durable: Annotated[bool, typer.Option(help="Keep Kafka events on SeaweedFS so they survive a restart.")] = False,
+) -> None:
+    """Start PostgreSQL+pgvector, the Kafka-protocol broker and Triton on 127.0.0.1, healthy."""
+    stack = _stack(durable or None)
+
+    def report(start: StartReport) -> None:
+        note = "already running" if start.already_running else f"healthy in {start.seconds:.1f}s"
+        console.print(f"[green]✓[/] {start.name:<10} pid {start.pid:<8} {note}")
+
+    try:
+        stack.up(on_ready=report)
+    except ComponentError as error:
+        console.print(f"[red]✗ {error}[/]")
+        raise typer.Exit(1) from error
+    console.print(f"state in {stack.settings.state_dir}; `llmops status`, `llmops logs NAME`, `llmops down`")
+
+
+@app.command()
+def down() -> None:
+    """Stop exactly the processes `up` started (by pid)."""
+    stopped = _stack().down()
+    console.print("stopped: " + (", ".join(stopped) if stopped else "nothing was running"))
+
+
+@app.command()
+def status() -> None:
+    """Each component with pid, port and health. Exits 1 unless all are healthy."""
+    rows = _stack().status()
+    table = Table("component", "pid", "port", "state")
+    for row in rows:
+        state = "[green]healthy[/]" if row.healthy else ("[yellow]unhealthy[/]" if row.running else "[red]stopped[/]")
+        table.add_row(row.name, str(row.pid or "-"), str(row.port), state)
+    console.print(table)
+    if not all(row.healthy for row in rows):
+        raise typer.Exit(1)
+
+
+@app.command()
+def logs(
+    name: Annotated[str, typer.Argument(help="postgres, kafka, seaweedfs or triton")],
+    lines: Annotated[int, typer.Option("--lines", "-n")] = 40,
+    follow: Annotated[bool, typer.Option("--follow", "-f")] = False,
+) -> None:
+    """Show the end of a component's log."""
+    table = _stack().table
+    log = table.log_path(name)
+    if not log.exists():
+        console.print(f"[red]no log for {name!r} at {log}[/]")
+        raise typer.Exit(1)
+    print(table.tail(name, lines))
+    if follow:
+        with log.open(errors="replace") as stream:
+            stream.seek(0, 2)
+            while True:
+                line = stream.readline()
+                if line:
+                    print(line, end="")
+                else:
+                    time.sleep(0.3)
+
+
+@app.command()
+def smoke() -> None:
+    """One pass through broker, database and Triton that prints what it did."""
+    from llmops_stack.smoke import run_smoke
+
+    run_smoke(StackSettings(), console)
+
+
+@models_app.command("export")
+def export(
+    repository: Annotated[Path | None, typer.Option(help="Triton model repository")] = None,
+) -> None:
+    """Export the packaged all-MiniLM-L6-v2 to ONNX for Triton and check it against the reference."""
+    target_repository = repository or StackSettings().model_repository
+    with console.status("exporting the encoder to ONNX"):
+        onnx_file = models.export_encoder(target_repository)
+    with console.status("checking the ONNX encoder against sentence-transformers"):
+        report = models.check_parity(target_repository)
+    console.print(f"wrote {onnx_file}; min cosine vs reference over {report.texts} texts: {report.min_cosine:.6f}")
+    if not report.ok:
+        onnx_file.unlink()
+        console.print("[red]parity check failed (needs > 0.999); removed the export[/]")
+        raise typer.Exit(1)

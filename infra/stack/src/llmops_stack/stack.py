@@ -1,0 +1,104 @@
+"""``llmops up | down | status``: start, health-check and stop the local stack by pid."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from llmops_stack.components import Component, ComponentError, components
+from llmops_stack.config import StackSettings
+from llmops_stack.processes import ProcessTable
+
+
+@dataclass(frozen=True)
+class ComponentStatus:
+    name: str
+    pid: int | None
+    port: int
+    running: bool
+    healthy: bool
+
+
+@dataclass(frozen=True)
+class StartReport:
+    name: str
+    pid: int
+    seconds: float
+    already_running: bool
+
+
+class Stack:
+    def __init__(self, settings: StackSettings) -> None:
+        self.settings = settings
+        self.table = ProcessTable(settings.state_dir)
+        self.components = components(settings)
+
+    def up(self, on_ready: Callable[[StartReport], None] | None = None) -> list[StartReport]:
+        """Starts every component not already running, in order, each healthy before the next.
+
+        Raises ComponentError naming the component, with the tail of its log, when one fails.
+        """
+        reports = []
+        for component in self.components:
+            reports.append(self._start(component))
+            if on_ready is not None:
+                on_ready(reports[-1])
+        return reports
+
+    def _start(self, component: Component) -> StartReport:
+        record = self.table.get(component.name)
+        if record is not None and record.process() is not None and component.healthy():
+            return StartReport(component.name, record.pid, 0.0, already_running=True)
+        self.table.stop(component.name)  # a stale or unhealthy leftover of ours
+        if component.healthy():
+            raise ComponentError(
+                f"{component.name}: port {component.port} on {self.settings.host} is taken by a process this"
+                " stack did not start; stop it or choose another port (LLMOPS_STACK_*_PORT)"
+            )
+        started = time.monotonic()
+        component.prepare()
+        record = self.table.spawn(
+            component.name, component.command(), component.port, env=component.environment(), user=component.user()
+        )
+        deadline = started + self.settings.startup_timeout_seconds
+        while not component.healthy():
+            if record.process() is None:
+                raise ComponentError(
+                    f"{component.name} exited during start-up. Last lines of {record.log}:\n"
+                    + self.table.tail(component.name)
+                )
+            if time.monotonic() > deadline:
+                self.table.stop(component.name, component.stop_signal)
+                raise ComponentError(
+                    f"{component.name} was not healthy after {self.settings.startup_timeout_seconds:.0f}s."
+                    f" Last lines of {record.log}:\n" + self.table.tail(component.name)
+                )
+            time.sleep(0.2)
+        component.after_start()
+        return StartReport(component.name, record.pid, time.monotonic() - started, already_running=False)
+
+    def down(self) -> list[str]:
+        """Stops what ``up`` started, last started first; returns the names that were running."""
+        signals = {c.name: c.stop_signal for c in self.components}
+        stopped = []
+        for record in reversed(self.table.all()):
+            if self.table.stop(record.name, signals.get(record.name, 15)):
+                stopped.append(record.name)
+        return stopped
+
+    def status(self) -> list[ComponentStatus]:
+        rows = []
+        for component in self.components:
+            record = self.table.get(component.name)
+            running = record is not None and record.process() is not None
+            rows.append(
+                ComponentStatus(
+                    name=component.name,
+                    pid=record.pid if record else None,
+                    port=component.port,
+                    running=running,
+                    healthy=running and component.healthy(),
+                )
+            )
+        return rows

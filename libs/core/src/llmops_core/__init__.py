@@ -1,0 +1,1 @@
+"""Code every llmops service needs: settings, Kafka, gRPC, Postgres and telemetry plumbing."""

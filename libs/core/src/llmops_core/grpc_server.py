@@ -1,0 +1,139 @@
+"""One way to run a gRPC service: grpc.aio, health, reflection, tracing, error mapping, SIGTERM.
+
+Usage::
+
+    server = GrpcServer(settings, [(query_pb2.DESCRIPTOR.services_by_name["QueryService"], add_fn, servicer)])
+    await server.run()   # returns after SIGTERM/SIGINT and a graceful drain
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import grpc
+from google.protobuf.descriptor import ServiceDescriptor
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+from opentelemetry.instrumentation.grpc import aio_server_interceptor
+
+from llmops_core import errors
+from llmops_core.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+STATUS_BY_ERROR: dict[type[errors.DomainError], grpc.StatusCode] = {
+    errors.InvalidArgument: grpc.StatusCode.INVALID_ARGUMENT,
+    errors.NotFound: grpc.StatusCode.NOT_FOUND,
+    errors.AlreadyExists: grpc.StatusCode.ALREADY_EXISTS,
+    errors.FailedPrecondition: grpc.StatusCode.FAILED_PRECONDITION,
+    errors.Unavailable: grpc.StatusCode.UNAVAILABLE,
+    errors.DeadlineExceeded: grpc.StatusCode.DEADLINE_EXCEEDED,
+}
+
+
+def status_for(error: errors.DomainError) -> grpc.StatusCode:
+    for error_type in type(error).__mro__:
+        if error_type in STATUS_BY_ERROR:
+            return STATUS_BY_ERROR[error_type]
+    return grpc.StatusCode.INTERNAL
+
+
+class DomainErrorInterceptor(grpc.aio.ServerInterceptor):
+    """Turns DomainError into the matching status code with the error's own sentence."""
+
+    async def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler:
+        handler = await continuation(handler_call_details)
+        if handler is None:
+            return handler
+        if handler.unary_unary:
+            return grpc.unary_unary_rpc_method_handler(
+                _unary(handler.unary_unary), handler.request_deserializer, handler.response_serializer
+            )
+        if handler.unary_stream:
+            return grpc.unary_stream_rpc_method_handler(
+                _streaming(handler.unary_stream), handler.request_deserializer, handler.response_serializer
+            )
+        if handler.stream_unary:
+            return grpc.stream_unary_rpc_method_handler(
+                _unary(handler.stream_unary), handler.request_deserializer, handler.response_serializer
+            )
+        return grpc.stream_stream_rpc_method_handler(
+            _streaming(handler.stream_stream), handler.request_deserializer, handler.response_serializer
+        )
+
+
+def _unary(behaviour: Callable[..., Any]) -> Callable[..., Any]:
+    async def call(request: Any, context: grpc.aio.ServicerContext) -> Any:
+        try:
+            return await behaviour(request, context)
+        except errors.DomainError as error:
+            await context.abort(status_for(error), str(error))
+
+    return call
+
+
+def _streaming(behaviour: Callable[..., Any]) -> Callable[..., Any]:
+    async def call(request: Any, context: grpc.aio.ServicerContext) -> Any:
+        try:
+            async for response in behaviour(request, context):
+                yield response
+        except errors.DomainError as error:
+            await context.abort(status_for(error), str(error))
+
+    return call
+
+
+@dataclass(frozen=True)
+class ServiceRegistration:
+    """A servicer plus what the server needs to register, report health for and reflect it."""
+
+    descriptor: ServiceDescriptor
+    add_to_server: Callable[[Any, grpc.aio.Server], None]
+    servicer: Any
+
+
+class GrpcServer:
+    def __init__(self, settings: ServiceSettings, services: Sequence[ServiceRegistration]) -> None:
+        self.settings = settings
+        self.services = services
+        self.health = health.aio.HealthServicer()
+        self.server = grpc.aio.server(
+            interceptors=[aio_server_interceptor(), DomainErrorInterceptor()]  # type: ignore[no-untyped-call]
+        )
+        for service in services:
+            service.add_to_server(service.servicer, self.server)
+        health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)
+        names = [service.descriptor.full_name for service in services]
+        reflection.enable_server_reflection([*names, health.SERVICE_NAME, reflection.SERVICE_NAME], self.server)
+        self.port = self.server.add_insecure_port(f"{settings.grpc_host}:{settings.grpc_port}")
+
+    async def start(self) -> None:
+        await self.server.start()
+        for service in self.services:
+            await self.health.set(service.descriptor.full_name, health_pb2.HealthCheckResponse.SERVING)
+        await self.health.set("", health_pb2.HealthCheckResponse.SERVING)
+        log.info("%s serving gRPC on %s:%s", self.settings.service_name, self.settings.grpc_host, self.port)
+
+    async def stop(self) -> None:
+        # Report NOT_SERVING first so load balancers drain us, then let in-flight calls finish.
+        await self.health.enter_graceful_shutdown()
+        await self.server.stop(self.settings.grpc_grace_seconds)
+
+    async def run(self) -> None:
+        """Serves until SIGTERM or SIGINT, then shuts down gracefully."""
+        await self.start()
+        stopping = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stopping.set)
+        await stopping.wait()
+        await self.stop()

@@ -1,0 +1,88 @@
+"""Builds FastStream Kafka brokers from settings, with one profile per broker kind.
+
+Tansu (the local broker) lacks InitProducerId, so idempotence must be off there; it also reports
+wrong end offsets, which makes ``auto_offset_reset="latest"`` re-read, and joins groups slowly
+with Kafka's default timeouts. All of that lives here, so services run unchanged on Apache Kafka.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any, TypedDict
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+from faststream.kafka import KafkaBroker
+from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
+from faststream.middlewares import AckPolicy
+from opentelemetry import trace
+
+from llmops_core.kafka.dead_letter import DeadLetterPolicy
+from llmops_core.settings import KafkaSettings
+
+
+class ConsumerOptions(TypedDict):
+    auto_offset_reset: Any
+    session_timeout_ms: int
+    heartbeat_interval_ms: int
+    fetch_max_wait_ms: int
+    ack_policy: AckPolicy
+
+
+def consumer_options(settings: KafkaSettings) -> ConsumerOptions:
+    """Keyword arguments for ``broker.subscriber``.
+
+    Offsets are committed only after the handler (and any dead-lettering) finished; an error that
+    escapes both seeks back so the message is read again rather than lost.
+    """
+    if settings.profile == "tansu":
+        return ConsumerOptions(
+            auto_offset_reset="earliest",
+            session_timeout_ms=6000,
+            heartbeat_interval_ms=500,
+            fetch_max_wait_ms=100,
+            ack_policy=AckPolicy.NACK_ON_ERROR,
+        )
+    return ConsumerOptions(
+        auto_offset_reset="earliest",
+        session_timeout_ms=10_000,
+        heartbeat_interval_ms=3000,
+        fetch_max_wait_ms=500,
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+    )
+
+
+def build_broker(settings: KafkaSettings, client_id: str, **kwargs: Any) -> KafkaBroker:
+    """A broker that traces every publish and consume and dead-letters failing messages."""
+    dead_letter = DeadLetterPolicy(max_attempts=settings.max_attempts, backoff_seconds=settings.retry_backoff_seconds)
+    broker = KafkaBroker(
+        settings.bootstrap_servers,
+        client_id=client_id,
+        acks="all",
+        enable_idempotence=settings.profile == "kafka",
+        compression_type=settings.compression,
+        # Telemetry first, so retries and the DLQ publish happen inside the consume span.
+        middlewares=[KafkaTelemetryMiddleware(tracer_provider=trace.get_tracer_provider()), dead_letter],
+        apply_types=False,
+        **kwargs,
+    )
+    dead_letter.bind(broker)
+    return broker
+
+
+async def ensure_topics(settings: KafkaSettings, topics: list[str], partitions: int = 3) -> list[str]:
+    """Creates each topic and its ``.dlq`` twin when missing; returns the names it created."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap_servers)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        wanted = [name for topic in topics for name in (topic, f"{topic}.dlq")]
+        missing = [name for name in wanted if name not in existing]
+        if missing:
+            with contextlib.suppress(TopicAlreadyExistsError):  # another replica created it first
+                await admin.create_topics(
+                    [NewTopic(name=name, num_partitions=partitions, replication_factor=1) for name in missing]
+                )
+        return missing
+    finally:
+        await admin.close()

@@ -1,0 +1,84 @@
+"""Settings shared by every service.
+
+Infrastructure sections (Kafka, Postgres, Triton, telemetry) each read one prefix shared by all
+services (``LLMOPS_KAFKA_...``), so an ops team sets the broker address once per host.
+Each service subclasses :class:`ServiceSettings` with its own prefix (``LLMOPS_RETRIEVAL_...``)
+for what is its own. All classes read ``.env`` as well as the environment.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _config(prefix: str) -> SettingsConfigDict:
+    return SettingsConfigDict(env_prefix=prefix, env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+
+class KafkaSettings(BaseSettings):
+    model_config = _config("LLMOPS_KAFKA_")
+
+    bootstrap_servers: str = "127.0.0.1:9092"
+    # "tansu" for the local broker (no idempotent producer, see docs/decisions), "kafka" for Apache Kafka.
+    profile: Literal["tansu", "kafka"] = "tansu"
+    # Attempts per message before it goes to <topic>.dlq; errors marked permanent skip the retries.
+    max_attempts: int = Field(default=3, ge=1, le=20)
+    retry_backoff_seconds: float = Field(default=0.2, ge=0)
+    compression: Literal["gzip", "snappy", "lz4", "zstd"] | None = "gzip"
+
+
+class PostgresSettings(BaseSettings):
+    model_config = _config("LLMOPS_POSTGRES_")
+
+    host: str = "127.0.0.1"
+    port: int = 5432
+    user: str = "postgres"
+    password: SecretStr = SecretStr("")
+    database: str = "llmops"
+    pool_min_size: int = 1
+    pool_max_size: int = 10
+
+    def conninfo(self) -> str:
+        parts = [f"host={self.host}", f"port={self.port}", f"user={self.user}", f"dbname={self.database}"]
+        if self.password.get_secret_value():
+            parts.append(f"password={self.password.get_secret_value()}")
+        return " ".join(parts)
+
+
+class TritonSettings(BaseSettings):
+    model_config = _config("LLMOPS_TRITON_")
+
+    grpc_url: str = "127.0.0.1:8001"
+    embedding_model: str = "embedder"
+    timeout_seconds: float = 30.0
+
+
+class TelemetrySettings(BaseSettings):
+    model_config = _config("LLMOPS_OTEL_")
+
+    # OTLP/gRPC collector, e.g. http://otel-collector:4317. Empty: no exporter is installed.
+    exporter_endpoint: str = ""
+    # Prompt and answer text in spans is opt-in: it may contain what users typed.
+    capture_content: bool = False
+    metric_export_interval_ms: int = 10_000
+
+
+class ServiceSettings(BaseSettings):
+    """Base of each service's settings; subclasses set ``model_config = service_config("name")``."""
+
+    model_config = _config("LLMOPS_SERVICE_")
+
+    service_name: str = "llmops"
+    grpc_host: str = "127.0.0.1"
+    grpc_port: int = 50051
+    grpc_grace_seconds: float = 10.0
+    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
+    telemetry: TelemetrySettings = Field(default_factory=TelemetrySettings)
+
+
+def service_config(service: str) -> SettingsConfigDict:
+    """The pydantic-settings config of one service: env prefix ``LLMOPS_<SERVICE>_``."""
+    return _config(f"LLMOPS_{service.upper()}_")

@@ -1,0 +1,35 @@
+"""Kafka topic names and the protobuf event each carries (the event contract lives in proto/)."""
+
+from __future__ import annotations
+
+from google.protobuf.message import Message
+
+from llmops.embedding.v1.events_pb2 import ChunkEmbedded
+from llmops.evaluation.v1.events_pb2 import AnswerScored, DriftAlert
+from llmops.ingestion.v1.events_pb2 import DocumentChunked
+from llmops.ingestion.v1.ingestion_pb2 import IngestReport
+from llmops.query.v1.events_pb2 import AnswerProduced, FeedbackGiven
+
+DOCS_CHUNKS = "docs.chunks"  # key: document_id
+DOCS_EMBEDDED = "docs.embedded"  # key: document_id
+ANSWERS = "answers"  # key: answer_id
+FEEDBACK = "feedback"  # key: answer_id
+ANSWERS_SCORED = "answers.scored"  # key: answer_id
+DRIFT_ALERTS = "drift.alerts"  # key: tenant_id
+INGEST_REPORTS = "ingest.reports"  # key: tenant_id
+
+EVENT_TYPES: dict[str, type[Message]] = {
+    DOCS_CHUNKS: DocumentChunked,
+    DOCS_EMBEDDED: ChunkEmbedded,
+    ANSWERS: AnswerProduced,
+    FEEDBACK: FeedbackGiven,
+    ANSWERS_SCORED: AnswerScored,
+    DRIFT_ALERTS: DriftAlert,
+    INGEST_REPORTS: IngestReport,
+}
+
+ALL_TOPICS = list(EVENT_TYPES)
+
+
+def dead_letter_topic(topic: str) -> str:
+    return f"{topic}.dlq"

@@ -1,0 +1,1 @@
+"""llmops embedding service: Stateless: docs.chunks -> Triton -> docs.embedded; Embed for query time."""

@@ -1,0 +1,1 @@
+"""llmops evaluation service: Scores answers, runs suites, monitors drift; publishes answers.scored and drift.alerts."""

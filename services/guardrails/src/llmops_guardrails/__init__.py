@@ -1,0 +1,1 @@
+"""llmops guardrails service: Policies: CheckInput and CheckOutput verdicts and redactions."""

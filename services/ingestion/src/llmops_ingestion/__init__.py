@@ -1,0 +1,1 @@
+"""llmops ingestion service: Documents, versions and source sync; publishes docs.chunks."""

@@ -1,0 +1,1 @@
+"""llmops query service: Front door: Ask, AskStream, SubmitFeedback; publishes answers and feedback."""

@@ -1,0 +1,1 @@
+"""llmops retrieval service: Chunk store (pgvector + full text): indexer on docs.embedded and Search."""

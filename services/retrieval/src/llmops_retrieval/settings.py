@@ -1,0 +1,18 @@
+"""Settings of the retrieval service: env prefix ``LLMOPS_RETRIEVAL_`` (see llmops_core.settings)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from llmops_core.settings import PostgresSettings, ServiceSettings, service_config
+
+
+class RetrievalSettings(ServiceSettings):
+    model_config = service_config("retrieval")
+
+    service_name: str = "retrieval"
+    grpc_port: int = 50054
+    postgres: PostgresSettings = Field(default_factory=PostgresSettings)
+    schema_name: str = "retrieval"
+    consumer_group: str = "retrieval-indexer"
+    embedding_url: str = "127.0.0.1:50053"

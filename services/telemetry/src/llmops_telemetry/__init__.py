@@ -1,0 +1,1 @@
+"""llmops telemetry service: Aggregates every topic for dashboards: /metrics and a query API."""
