@@ -18,6 +18,7 @@ import urllib.error
 import urllib.request
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import psycopg
 
@@ -243,8 +244,10 @@ class Triton(Component):
         library_path = [str(self.tools.triton_libs), self.tools.python_libdir, os.environ.get("LD_LIBRARY_PATH", "")]
         return {
             "LD_LIBRARY_PATH": ":".join(p for p in library_path if p),
-            # The stub embeds the base interpreter; the models import tokenizers/onnxruntime from our venv.
-            "PYTHONPATH": str(self.tools.site_packages),
+            # The python stub ignores PYTHONPATH and takes its packages from the `python3` first on PATH:
+            # without this the models cannot import numpy, tokenizers or onnxruntime from our venv.
+            "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}",
+            "VIRTUAL_ENV": sys.prefix,
             "LLMOPS_ENCODER_THREADS": str(max(1, (os.cpu_count() or 2) // 2)),
         }
 

@@ -56,7 +56,8 @@ class ProcessTable:
     def all(self) -> list[ProcessRecord]:
         if not self.run_dir.exists():
             return []
-        return [ProcessRecord(**json.loads(p.read_text())) for p in sorted(self.run_dir.glob("*.json"))]
+        records = [ProcessRecord(**json.loads(p.read_text())) for p in self.run_dir.glob("*.json")]
+        return sorted(records, key=lambda record: record.create_time)
 
     def log_path(self, name: str) -> Path:
         return self.log_dir / f"{name}.log"

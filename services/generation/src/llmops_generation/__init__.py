@@ -1,1 +1,4 @@
-"""llmops generation service: Prompt registry, semantic cache, model routes, prices; Generate over OpenAI-compatible APIs."""
+"""llmops generation service: prompt registry, semantic cache, model routes, prices.
+
+Generate calls any OpenAI-compatible endpoint.
+"""

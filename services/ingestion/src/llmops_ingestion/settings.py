@@ -14,4 +14,4 @@ class IngestionSettings(ServiceSettings):
     grpc_port: int = 50052
     postgres: PostgresSettings = Field(default_factory=PostgresSettings)
     schema_name: str = "ingestion"
-    source_roots: list[str] = []
+    source_roots: list[str] = Field(default_factory=list)

@@ -1,0 +1,65 @@
+"""The shared gRPC bootstrap, in a real server process: health, reflection, errors, SIGTERM."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import grpc
+import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha.proto_reflection_descriptor_database import ProtoReflectionDescriptorDatabase
+from llmops.embedding.v1 import embedding_pb2, embedding_pb2_grpc
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture()
+def server() -> Iterator[tuple[subprocess.Popen[bytes], grpc.Channel]]:
+    port = free_port()
+    process = subprocess.Popen([sys.executable, str(Path(__file__).with_name("sample_grpc_server.py")), str(port)])
+    channel = grpc.insecure_channel(f"127.0.0.1:{port}")
+    try:
+        grpc.channel_ready_future(channel).result(timeout=30)
+        yield process, channel
+    finally:
+        channel.close()
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def test_health_reflection_and_errors(server: tuple[subprocess.Popen[bytes], grpc.Channel]) -> None:
+    _, channel = server
+    health = health_pb2_grpc.HealthStub(channel)
+    overall = health.Check(health_pb2.HealthCheckRequest(service=""), timeout=5)
+    named = health.Check(health_pb2.HealthCheckRequest(service="llmops.embedding.v1.EmbeddingService"), timeout=5)
+    assert overall.status == named.status == health_pb2.HealthCheckResponse.SERVING
+
+    services = set(ProtoReflectionDescriptorDatabase(channel).get_services())
+    assert {"llmops.embedding.v1.EmbeddingService", "grpc.health.v1.Health"} <= services
+
+    stub = embedding_pb2_grpc.EmbeddingServiceStub(channel)
+    assert stub.Embed(embedding_pb2.EmbedRequest(texts=["abc"]), timeout=5).vectors[0].values == [3.0, 3.0]
+    with pytest.raises(grpc.RpcError) as empty:
+        stub.Embed(embedding_pb2.EmbedRequest(texts=[]), timeout=5)
+    assert empty.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert empty.value.details() == "texts must contain at least one text to embed"
+    with pytest.raises(grpc.RpcError) as blank:
+        stub.Embed(embedding_pb2.EmbedRequest(texts=["ok", "   "]), timeout=5)
+    assert blank.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "texts[1] is empty" in (blank.value.details() or "")
+
+
+def test_sigterm_shuts_down_gracefully(server: tuple[subprocess.Popen[bytes], grpc.Channel]) -> None:
+    process, _ = server
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=30) == 0

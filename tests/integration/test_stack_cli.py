@@ -1,0 +1,87 @@
+"""`llmops up` / `status` / `down` as a user runs them: processes start healthy and all go away."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import psutil
+from llmops_stack.config import REPO_ROOT
+from llmops_stack.processes import ProcessTable
+
+STATE_DIR = REPO_ROOT / ".llmops" / "test-cli"
+ENV = {
+    **os.environ,
+    "LLMOPS_STACK_STATE_DIR": str(STATE_DIR),
+    "LLMOPS_STACK_POSTGRES_PORT": "35432",
+    "LLMOPS_STACK_KAFKA_PORT": "39092",
+    "LLMOPS_STACK_TRITON_HTTP_PORT": "38000",
+    "LLMOPS_STACK_TRITON_GRPC_PORT": "38001",
+    "LLMOPS_STACK_TRITON_METRICS_PORT": "38002",
+}
+LLMOPS = str(Path(sys.executable).with_name("llmops"))
+
+
+def llmops(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([LLMOPS, *args], env=ENV, capture_output=True, text=True, timeout=300, check=False)
+
+
+def processes_of(state_dir: Path) -> list[psutil.Process]:
+    """Every live process the stack started: recorded pids, their children, anything using the state dir."""
+    found = {}
+    for record in ProcessTable(state_dir).all():
+        process = record.process()
+        if process is not None:
+            for member in [process, *process.children(recursive=True)]:
+                found[member.pid] = member
+    for process in psutil.process_iter(["cmdline"]):
+        if str(state_dir) in " ".join(process.info["cmdline"] or []):
+            found[process.pid] = process
+    return [p for p in found.values() if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+
+
+def test_up_status_down_leaves_nothing_running() -> None:
+    shutil.rmtree(STATE_DIR, ignore_errors=True)
+    try:
+        started = llmops("up")
+        assert started.returncode == 0, started.stdout + started.stderr
+        status = llmops("status")
+        assert status.returncode == 0, status.stdout
+        for name in ("postgres", "kafka", "triton"):
+            assert name in status.stdout
+        assert status.stdout.count("healthy") == 3
+        running = processes_of(STATE_DIR)
+        assert len(running) >= 3
+
+        again = llmops("up")
+        assert again.stdout.count("already running") == 3
+
+        stopped = llmops("down")
+        assert stopped.returncode == 0
+        assert "triton" in stopped.stdout and "postgres" in stopped.stdout and "kafka" in stopped.stdout
+        _, alive = psutil.wait_procs(running, timeout=10)
+        assert alive == []
+        assert processes_of(STATE_DIR) == []
+        assert llmops("status").returncode == 1
+    finally:
+        llmops("down")
+        shutil.rmtree(STATE_DIR, ignore_errors=True)
+
+
+def test_startup_failure_names_the_component_and_shows_its_log() -> None:
+    shutil.rmtree(STATE_DIR, ignore_errors=True)
+    broken = STATE_DIR / "broken-repository"
+    (broken / "encoder" / "1").mkdir(parents=True)
+    (broken / "encoder" / "1" / "model.onnx").write_bytes(b"not an onnx graph")
+    env = {**ENV, "LLMOPS_STACK_MODEL_REPOSITORY": str(broken)}
+    try:
+        result = subprocess.run([LLMOPS, "up"], env=env, capture_output=True, text=True, timeout=300, check=False)
+        assert result.returncode == 1
+        assert "triton exited during start-up" in result.stdout
+        assert "failed to load" in result.stdout  # a line of Triton's own log
+    finally:
+        subprocess.run([LLMOPS, "down"], env=env, capture_output=True, timeout=120, check=False)
+        shutil.rmtree(STATE_DIR, ignore_errors=True)
