@@ -40,7 +40,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 # pytest exits 5 when it collected nothing; say so plainly instead of make's bare "Error 5".
-test: setup proto-check
+test: setup proto-check lint
 	$(BIN)/pytest || { rc=$$?; [ $$rc -ne 5 ] || echo "pytest collected no tests"; exit $$rc; }
 
 test-unit: $(STAMP)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+
 from llmops_core.settings import KafkaSettings, PostgresSettings
 from llmops_stack.config import REPO_ROOT, StackSettings
 from llmops_stack.stack import Stack

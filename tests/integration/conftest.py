@@ -3,10 +3,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from llmops_core.settings import TelemetrySettings
-from llmops_core.telemetry import setup_telemetry
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+from llmops_core.settings import TelemetrySettings
+from llmops_core.telemetry import setup_telemetry
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

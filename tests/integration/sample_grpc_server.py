@@ -11,6 +11,7 @@ import asyncio
 import sys
 
 import grpc
+
 from llmops.embedding.v1 import embedding_pb2, embedding_pb2_grpc
 from llmops_core.errors import InvalidArgument
 from llmops_core.grpc_server import GrpcServer, ServiceRegistration

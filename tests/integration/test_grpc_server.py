@@ -13,6 +13,7 @@ import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha.proto_reflection_descriptor_database import ProtoReflectionDescriptorDatabase
+
 from llmops.embedding.v1 import embedding_pb2, embedding_pb2_grpc
 
 
@@ -22,7 +23,7 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture()
+@pytest.fixture
 def server() -> Iterator[tuple[subprocess.Popen[bytes], grpc.Channel]]:
     port = free_port()
     process = subprocess.Popen([sys.executable, str(Path(__file__).with_name("sample_grpc_server.py")), str(port)])

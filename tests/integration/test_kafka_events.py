@@ -7,14 +7,14 @@ from typing import Any
 
 from faststream.kafka import KafkaBroker
 from faststream.message import StreamMessage
-from llmops.ingestion.v1.events_pb2 import DocumentChunked
-from llmops_core.kafka import EventPublisher, build_broker, consumer_options, ensure_topics, new_envelope
-from llmops_core.kafka.dead_letter import HEADER_ATTEMPTS, HEADER_ERROR, HEADER_ORIGIN
-from llmops_core.settings import KafkaSettings
 from opentelemetry import trace
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
 
+from llmops.ingestion.v1.events_pb2 import DocumentChunked
+from llmops_core.kafka import EventPublisher, build_broker, consumer_options, ensure_topics, new_envelope
+from llmops_core.kafka.dead_letter import HEADER_ATTEMPTS, HEADER_ERROR, HEADER_ORIGIN
+from llmops_core.settings import KafkaSettings
 from tests.integration.kafka_helpers import assigned_partitions, read_all, unique_topic, wait_until
 
 
@@ -88,7 +88,7 @@ def test_group_members_split_partitions_and_take_over(kafka_settings: KafkaSetti
         await brokers["a"].start()
         await brokers["b"].start()
         await wait_until(
-            lambda: assigned_partitions(subscribers["a"]) and assigned_partitions(subscribers["b"]),
+            lambda: bool(assigned_partitions(subscribers["a"]) and assigned_partitions(subscribers["b"])),
             what="both members to get partitions",
         )
         split = assigned_partitions(subscribers["a"]), assigned_partitions(subscribers["b"])
@@ -107,9 +107,7 @@ def test_group_members_split_partitions_and_take_over(kafka_settings: KafkaSetti
         second = [chunk_event(f"doc-{i}", i) for i in range(40, 80)]
         for event in second:
             await publisher.publish(topic, event.document_id, event)
-        await wait_until(
-            lambda: {e.chunk_id for e in second} <= set(received["b"]), what="b to get every later event"
-        )
+        await wait_until(lambda: {e.chunk_id for e in second} <= set(received["b"]), what="b to get every later event")
         await brokers["b"].stop()
         assert {e.chunk_id for e in first + second} <= set(received["a"]) | set(received["b"])
 

@@ -9,9 +9,10 @@ from pathlib import Path
 import numpy as np
 import psycopg
 import pytest
+from pgvector.psycopg import register_vector
+
 from llmops_core.postgres import migrate, open_pool
 from llmops_core.settings import PostgresSettings
-from pgvector.psycopg import register_vector
 
 
 def test_vector_extension_and_hnsw_index_is_used(postgres_settings: PostgresSettings) -> None:

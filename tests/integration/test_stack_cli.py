@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import psutil
+
 from llmops_stack.config import REPO_ROOT
 from llmops_stack.processes import ProcessTable
 

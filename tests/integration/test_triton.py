@@ -5,7 +5,9 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+import numpy.typing as npt
 import tritonclient.grpc as triton
+
 from llmops_stack.config import StackSettings
 from llmops_stack.models import EMBEDDING_DIMENSIONS, PARITY_TEXTS, reference_embeddings
 
@@ -22,7 +24,9 @@ def test_ensemble_matches_reference_model(stack: StackSettings) -> None:
     assert vectors.dtype == np.float32
     assert vectors.shape == (len(PARITY_TEXTS), EMBEDDING_DIMENSIONS)
     reference = reference_embeddings(PARITY_TEXTS)
-    cosines = np.sum(vectors * reference, axis=1) / (np.linalg.norm(vectors, axis=1) * np.linalg.norm(reference, axis=1))
+    cosines = np.sum(vectors * reference, axis=1) / (
+        np.linalg.norm(vectors, axis=1) * np.linalg.norm(reference, axis=1)
+    )
     assert cosines.min() > 0.999, dict(zip(PARITY_TEXTS, cosines.round(5), strict=True))
 
 
@@ -30,7 +34,7 @@ def test_concurrent_requests_of_different_lengths_are_each_correct(stack: StackS
     """Dynamic batching pads a batch to one length; each request must still get its own vectors."""
     texts = ["short", "a much longer sentence about refunds, returns and the thirty day policy", "退貨", "x " * 60]
 
-    def embed_one(text: str) -> np.ndarray:
+    def embed_one(text: str) -> npt.NDArray[np.float32]:
         client = triton.InferenceServerClient(stack.triton_grpc_url)
         batch = np.array([[text.encode()]], dtype=object)
         text_input = triton.InferInput("text", list(batch.shape), "BYTES")

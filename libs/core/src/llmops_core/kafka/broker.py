@@ -52,15 +52,26 @@ def consumer_options(settings: KafkaSettings) -> ConsumerOptions:
     )
 
 
+class ProducerOptions(TypedDict):
+    acks: Any
+    enable_idempotence: bool
+    compression_type: Any
+
+
+def producer_options(settings: KafkaSettings) -> ProducerOptions:
+    """acks=all everywhere; idempotence only where the broker supports InitProducerId."""
+    return ProducerOptions(
+        acks="all", enable_idempotence=settings.profile == "kafka", compression_type=settings.compression
+    )
+
+
 def build_broker(settings: KafkaSettings, client_id: str, **kwargs: Any) -> KafkaBroker:
     """A broker that traces every publish and consume and dead-letters failing messages."""
     dead_letter = DeadLetterPolicy(max_attempts=settings.max_attempts, backoff_seconds=settings.retry_backoff_seconds)
     broker = KafkaBroker(
         settings.bootstrap_servers,
         client_id=client_id,
-        acks="all",
-        enable_idempotence=settings.profile == "kafka",
-        compression_type=settings.compression,
+        **producer_options(settings),
         # Telemetry first, so retries and the DLQ publish happen inside the consume span.
         middlewares=[KafkaTelemetryMiddleware(tracer_provider=trace.get_tracer_provider()), dead_letter],
         apply_types=False,
