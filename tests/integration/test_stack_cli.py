@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import psutil
@@ -53,16 +55,32 @@ def test_up_status_down_leaves_nothing_running() -> None:
         assert status.returncode == 0, status.stdout
         for name in ("postgres", "kafka", "triton"):
             assert name in status.stdout
-        assert status.stdout.count("healthy") == 3
+        assert status.stdout.count("healthy") == 4  # three components and the supervisor
         running = processes_of(STATE_DIR)
-        assert len(running) >= 3
+        assert len(running) >= 4
 
         again = llmops("up")
         assert again.stdout.count("already running") == 3
 
+        crashed = ProcessTable(STATE_DIR).get("kafka")
+        assert crashed is not None
+        os.kill(crashed.pid, signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            restarted = ProcessTable(STATE_DIR).get("kafka")
+            if restarted is not None and restarted.pid != crashed.pid and llmops("status").returncode == 0:
+                break
+            time.sleep(0.5)
+        else:
+            raise AssertionError(
+                "the supervisor did not bring kafka back:\n" + ProcessTable(STATE_DIR).tail("supervisor")
+            )
+        running = processes_of(STATE_DIR)
+
         stopped = llmops("down")
         assert stopped.returncode == 0
-        assert "triton" in stopped.stdout and "postgres" in stopped.stdout and "kafka" in stopped.stdout
+        for name in ("supervisor", "triton", "postgres", "kafka"):
+            assert name in stopped.stdout
         _, alive = psutil.wait_procs(running, timeout=10)
         assert alive == []
         assert processes_of(STATE_DIR) == []

@@ -61,7 +61,7 @@ def status() -> None:
     table = Table("component", "pid", "port", "state")
     for row in rows:
         state = "[green]healthy[/]" if row.healthy else ("[yellow]unhealthy[/]" if row.running else "[red]stopped[/]")
-        table.add_row(row.name, str(row.pid or "-"), str(row.port), state)
+        table.add_row(row.name, str(row.pid or "-"), str(row.port or "-"), state)
     console.print(table)
     if not all(row.healthy for row in rows):
         raise typer.Exit(1)

@@ -46,6 +46,10 @@ class StackSettings(BaseSettings):
     def postgres_conninfo(self, database: str | None = None) -> str:
         return f"host={self.host} port={self.postgres_port} user=postgres dbname={database or self.postgres_database}"
 
+    def environment(self) -> dict[str, str]:
+        """These settings as LLMOPS_STACK_* variables, for processes the stack starts (the supervisor)."""
+        return {f"LLMOPS_STACK_{name.upper()}": str(value) for name, value in self.model_dump().items()}
+
     def service_environment(self) -> dict[str, str]:
         """The settings every service process needs to find this stack (llmops_core.settings)."""
         return {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,6 +29,9 @@ class StartReport:
     already_running: bool
 
 
+SUPERVISOR = "supervisor"
+
+
 class Stack:
     def __init__(self, settings: StackSettings) -> None:
         self.settings = settings
@@ -41,12 +45,25 @@ class Stack:
         """
         reports = []
         for component in self.components:
-            reports.append(self._start(component))
+            reports.append(self.start(component))
             if on_ready is not None:
                 on_ready(reports[-1])
+        self._start_supervisor()
         return reports
 
-    def _start(self, component: Component) -> StartReport:
+    def _start_supervisor(self) -> None:
+        record = self.table.get(SUPERVISOR)
+        if record is not None and record.process() is not None:
+            return
+        # The supervisor gets our settings through LLMOPS_STACK_* (tests build settings in code).
+        self.table.spawn(
+            SUPERVISOR,
+            [sys.executable, "-m", "llmops_stack.supervisor"],
+            port=0,
+            env=self.settings.environment(),
+        )
+
+    def start(self, component: Component) -> StartReport:
         record = self.table.get(component.name)
         if record is not None and record.process() is not None and component.healthy():
             return StartReport(component.name, record.pid, 0.0, already_running=True)
@@ -81,7 +98,8 @@ class Stack:
     def down(self) -> list[str]:
         """Stops what ``up`` started, last started first; returns the names that were running."""
         signals = {c.name: c.stop_signal for c in self.components}
-        stopped = []
+        # The supervisor first, or it would restart what we stop.
+        stopped = [SUPERVISOR] if self.table.stop(SUPERVISOR) else []
         for record in reversed(self.table.all()):
             if self.table.stop(record.name, signals.get(record.name, 15)):
                 stopped.append(record.name)
@@ -101,4 +119,7 @@ class Stack:
                     healthy=running and component.healthy(),
                 )
             )
+        supervisor = self.table.get(SUPERVISOR)
+        supervising = supervisor is not None and supervisor.process() is not None
+        rows.append(ComponentStatus(SUPERVISOR, supervisor.pid if supervisor else None, 0, supervising, supervising))
         return rows
