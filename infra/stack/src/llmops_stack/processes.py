@@ -108,7 +108,9 @@ class ProcessTable:
         process = record.process()
         was_running = process is not None
         if process is not None:
-            group = [process, *process.children(recursive=True)]
+            # Only our own process group: a component the supervisor restarted is the supervisor's
+            # child but leads its own group, and has a record of its own.
+            group = [process, *(c for c in process.children(recursive=True) if _process_group(c) == record.pid)]
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(record.pid, stop_signal)
             _, alive = psutil.wait_procs(group, timeout=timeout)
@@ -123,3 +125,10 @@ class ProcessTable:
         if not log.exists():
             return f"(no log at {log})"
         return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
+
+
+def _process_group(process: psutil.Process) -> int | None:
+    try:
+        return os.getpgid(process.pid)
+    except ProcessLookupError:
+        return None
