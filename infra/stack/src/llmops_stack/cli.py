@@ -21,11 +21,14 @@ app.add_typer(models_app, name="models")
 console = Console()
 
 
-def _stack(durable: bool | None = None) -> Stack:
+def _stack(durable: bool = False) -> Stack:
+    """The stack as `up` left it: durable mode is remembered in the state folder until `down`."""
     settings = StackSettings()
-    if durable is not None:
-        settings = settings.model_copy(update={"durable": durable})
-    return Stack(settings)
+    marker = settings.state_dir / "durable"
+    if durable:
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+    return Stack(settings.model_copy(update={"durable": settings.durable or marker.exists()}))
 
 
 @app.command()
@@ -33,7 +36,7 @@ def up(
     durable: Annotated[bool, typer.Option(help="Keep Kafka events on SeaweedFS so they survive a restart.")] = False,
 ) -> None:
     """Start PostgreSQL+pgvector, the Kafka-protocol broker and Triton on 127.0.0.1, healthy."""
-    stack = _stack(durable or None)
+    stack = _stack(durable)
 
     def report(start: StartReport) -> None:
         note = "already running" if start.already_running else f"healthy in {start.seconds:.1f}s"
@@ -50,7 +53,9 @@ def up(
 @app.command()
 def down() -> None:
     """Stop exactly the processes `up` started (by pid)."""
-    stopped = _stack().down()
+    stack = _stack()
+    stopped = stack.down()
+    (stack.settings.state_dir / "durable").unlink(missing_ok=True)
     console.print("stopped: " + (", ".join(stopped) if stopped else "nothing was running"))
 
 
