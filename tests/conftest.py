@@ -7,18 +7,11 @@ from collections.abc import Iterator
 import pytest
 
 from llmops_core.settings import KafkaSettings, PostgresSettings
-from llmops_stack.config import REPO_ROOT, StackSettings
+from llmops_stack.config import StackSettings
 from llmops_stack.stack import Stack
 
 # Ports apart from a developer's `make up` stack, so tests never touch it.
-TEST_STACK = StackSettings(
-    state_dir=REPO_ROOT / ".llmops" / "test-stack",
-    postgres_port=25432,
-    kafka_port=29092,
-    triton_http_port=28000,
-    triton_grpc_port=28001,
-    triton_metrics_port=28002,
-)
+TEST_STACK = StackSettings.isolated("test-stack", port_base=25000)
 
 
 @pytest.fixture(scope="session")

@@ -12,23 +12,11 @@ from llmops.ingestion.v1.events_pb2 import DocumentChunked
 from llmops_core.kafka import EventPublisher, build_broker, ensure_topics, new_envelope
 from llmops_core.settings import KafkaSettings
 from llmops_stack.components import Tansu
-from llmops_stack.config import REPO_ROOT, StackSettings
+from llmops_stack.config import StackSettings
 from llmops_stack.stack import Stack
 from tests.integration.kafka_helpers import read_all, unique_topic
 
-DURABLE = StackSettings(
-    state_dir=REPO_ROOT / ".llmops" / "test-durable",
-    durable=True,
-    postgres_port=26432,
-    kafka_port=26092,
-    triton_http_port=26000,
-    triton_grpc_port=26001,
-    triton_metrics_port=26002,
-    seaweed_s3_port=26333,
-    seaweed_master_port=26334,
-    seaweed_volume_port=26335,
-    seaweed_filer_port=26336,
-)
+DURABLE = StackSettings.isolated("test-durable", port_base=26000, durable=True)
 
 
 @pytest.fixture

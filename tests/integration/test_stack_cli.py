@@ -12,19 +12,12 @@ from pathlib import Path
 
 import psutil
 
-from llmops_stack.config import REPO_ROOT
+from llmops_stack.config import StackSettings
 from llmops_stack.processes import ProcessTable
 
-STATE_DIR = REPO_ROOT / ".llmops" / "test-cli"
-ENV = {
-    **os.environ,
-    "LLMOPS_STACK_STATE_DIR": str(STATE_DIR),
-    "LLMOPS_STACK_POSTGRES_PORT": "35432",
-    "LLMOPS_STACK_KAFKA_PORT": "39092",
-    "LLMOPS_STACK_TRITON_HTTP_PORT": "38000",
-    "LLMOPS_STACK_TRITON_GRPC_PORT": "38001",
-    "LLMOPS_STACK_TRITON_METRICS_PORT": "38002",
-}
+CLI_STACK = StackSettings.isolated("test-cli", port_base=35000)
+STATE_DIR = CLI_STACK.state_dir
+ENV = {**os.environ, **CLI_STACK.environment()}
 LLMOPS = str(Path(sys.executable).with_name("llmops"))
 
 

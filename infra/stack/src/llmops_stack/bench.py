@@ -19,14 +19,7 @@ import tritonclient.grpc as triton
 from llmops_stack.config import REPO_ROOT, StackSettings
 from llmops_stack.stack import Stack
 
-BENCH_STACK = StackSettings(
-    state_dir=REPO_ROOT / ".llmops" / "bench",
-    postgres_port=45432,
-    kafka_port=49092,
-    triton_http_port=48000,
-    triton_grpc_port=48001,
-    triton_metrics_port=48002,
-)
+BENCH_STACK = StackSettings.isolated("bench", port_base=45000)
 REPORT = REPO_ROOT / "docs" / "benchmarks.md"
 BEGIN, END = "<!-- bench:stack:begin -->", "<!-- bench:stack:end -->"
 TEXT = "Items can be returned within 30 days of delivery for a full refund, provided they are unused."

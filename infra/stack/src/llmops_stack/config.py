@@ -31,6 +31,23 @@ class StackSettings(BaseSettings):
     seaweed_filer_port: int = 8888
     startup_timeout_seconds: float = Field(default=180.0, gt=0)
 
+    @classmethod
+    def isolated(cls, name: str, port_base: int, durable: bool = False) -> StackSettings:
+        """A stack of its own (state in .llmops/<name>, ports from port_base) beside a developer's `make up`."""
+        return cls(
+            state_dir=REPO_ROOT / ".llmops" / name,
+            durable=durable,
+            triton_http_port=port_base,
+            triton_grpc_port=port_base + 1,
+            triton_metrics_port=port_base + 2,
+            kafka_port=port_base + 92,
+            seaweed_s3_port=port_base + 333,
+            seaweed_master_port=port_base + 334,
+            seaweed_volume_port=port_base + 335,
+            seaweed_filer_port=port_base + 336,
+            postgres_port=port_base + 432,
+        )
+
     @property
     def host(self) -> str:
         return "127.0.0.1"
