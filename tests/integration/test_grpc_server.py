@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import grpc
@@ -23,14 +24,21 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+@dataclass
+class SampleServer:
+    process: subprocess.Popen[bytes]
+    channel: grpc.Channel
+    target: str
+
+
 @pytest.fixture
-def server() -> Iterator[tuple[subprocess.Popen[bytes], grpc.Channel]]:
+def server() -> Iterator[SampleServer]:
     port = free_port()
     process = subprocess.Popen([sys.executable, str(Path(__file__).with_name("sample_grpc_server.py")), str(port)])
     channel = grpc.insecure_channel(f"127.0.0.1:{port}")
     try:
         grpc.channel_ready_future(channel).result(timeout=30)
-        yield process, channel
+        yield SampleServer(process, channel, f"127.0.0.1:{port}")
     finally:
         channel.close()
         if process.poll() is None:
@@ -38,8 +46,8 @@ def server() -> Iterator[tuple[subprocess.Popen[bytes], grpc.Channel]]:
             process.wait()
 
 
-def test_health_reflection_and_errors(server: tuple[subprocess.Popen[bytes], grpc.Channel]) -> None:
-    _, channel = server
+def test_health_reflection_and_errors(server: SampleServer) -> None:
+    channel = server.channel
     health = health_pb2_grpc.HealthStub(channel)
     overall = health.Check(health_pb2.HealthCheckRequest(service=""), timeout=5)
     named = health.Check(health_pb2.HealthCheckRequest(service="llmops.embedding.v1.EmbeddingService"), timeout=5)
@@ -60,7 +68,13 @@ def test_health_reflection_and_errors(server: tuple[subprocess.Popen[bytes], grp
     assert "texts[1] is empty" in (blank.value.details() or "")
 
 
-def test_sigterm_shuts_down_gracefully(server: tuple[subprocess.Popen[bytes], grpc.Channel]) -> None:
-    process, _ = server
-    process.send_signal(signal.SIGTERM)
-    assert process.wait(timeout=30) == 0
+def test_sigterm_shuts_down_gracefully(server: SampleServer) -> None:
+    assert healthcheck(server.target) == 0
+    server.process.send_signal(signal.SIGTERM)
+    assert server.process.wait(timeout=30) == 0
+    assert healthcheck(server.target) == 1
+
+
+def healthcheck(target: str) -> int:
+    """Exit code of the probe containers and Kubernetes use."""
+    return subprocess.run([sys.executable, "-m", "llmops_core.healthcheck", target], timeout=30).returncode

@@ -67,17 +67,6 @@ class StackSettings(BaseSettings):
         """These settings as LLMOPS_STACK_* variables, for processes the stack starts (the supervisor)."""
         return {f"LLMOPS_STACK_{name.upper()}": str(value) for name, value in self.model_dump().items()}
 
-    def service_environment(self) -> dict[str, str]:
-        """The settings every service process needs to find this stack (llmops_core.settings)."""
-        return {
-            "LLMOPS_KAFKA_BOOTSTRAP_SERVERS": self.kafka_bootstrap,
-            "LLMOPS_KAFKA_PROFILE": "tansu",
-            "LLMOPS_POSTGRES_HOST": self.host,
-            "LLMOPS_POSTGRES_PORT": str(self.postgres_port),
-            "LLMOPS_POSTGRES_DATABASE": self.postgres_database,
-            "LLMOPS_TRITON_GRPC_URL": self.triton_grpc_url,
-        }
-
 
 class Toolchain:
     """Paths of the binaries the stack runs, all from installed wheels."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 import time
 from collections.abc import Callable
@@ -101,7 +102,7 @@ class Stack:
         # The supervisor first, or it would restart what we stop.
         stopped = [SUPERVISOR] if self.table.stop(SUPERVISOR) else []
         for record in reversed(self.table.all()):
-            if self.table.stop(record.name, signals.get(record.name, 15)):
+            if self.table.stop(record.name, signals.get(record.name, signal.SIGTERM)):
                 stopped.append(record.name)
         return stopped
 
