@@ -18,6 +18,8 @@ from llmops_stack.stack import Stack, StartReport
 app = typer.Typer(help="LLMOps platform: local stack and tools.", no_args_is_help=True)
 models_app = typer.Typer(help="Embedding model artefacts for Triton.", no_args_is_help=True)
 app.add_typer(models_app, name="models")
+dlq_app = typer.Typer(help="Dead-letter topics.", no_args_is_help=True)
+app.add_typer(dlq_app, name="dlq")
 console = Console()
 
 
@@ -94,6 +96,40 @@ def logs(
                     print(line, end="")
                 else:
                     time.sleep(0.3)
+
+
+@app.command()
+def events(
+    topic: Annotated[str, typer.Argument(help="e.g. answers, docs.chunks, answers.scored.dlq")],
+    limit: Annotated[int | None, typer.Option("--limit", "-n", help="stop after this many events")] = None,
+    follow: Annotated[bool, typer.Option("--follow", "-f", help="keep waiting for new events")] = False,
+    bootstrap: Annotated[str | None, typer.Option(help="broker address; default: the local stack")] = None,
+) -> None:
+    """Print a topic's events as JSON lines, from the beginning (moves no consumer offsets)."""
+    from llmops_stack import events as event_stream
+
+    try:
+        event_stream.run(bootstrap or StackSettings().kafka_bootstrap, topic, print, limit, follow)
+    except ValueError as error:
+        console.print(f"[red]{error}[/]")
+        raise typer.Exit(2) from error
+
+
+@dlq_app.command("replay")
+def dlq_replay(
+    topic: Annotated[str, typer.Argument(help="the original topic, e.g. docs.chunks (reads docs.chunks.dlq)")],
+    limit: Annotated[int | None, typer.Option("--limit", "-n", min=1)] = None,
+    bootstrap: Annotated[str | None, typer.Option(help="broker address; default: the local stack")] = None,
+) -> None:
+    """Send dead letters back to their topic, each once, after the cause is fixed."""
+    import asyncio
+
+    from llmops_core.kafka.replay import replay_dead_letters
+    from llmops_core.settings import KafkaSettings
+
+    kafka = KafkaSettings(bootstrap_servers=bootstrap or StackSettings().kafka_bootstrap)
+    report = asyncio.run(replay_dead_letters(kafka, topic.removesuffix(".dlq"), limit))
+    console.print(f"replayed {report.replayed} dead letter(s) from {report.topic}.dlq to {report.topic}")
 
 
 @app.command()
