@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from llmops_embedding.settings import EmbeddingSettings
-from llmops_retrieval.settings import RetrievalSettings
 
 from llmops_core.settings import KafkaSettings
+from llmops_embedding.settings import EmbeddingSettings
+from llmops_retrieval.settings import RetrievalSettings
 
 
 def test_service_prefix_and_shared_infrastructure(monkeypatch: pytest.MonkeyPatch) -> None:

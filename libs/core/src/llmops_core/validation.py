@@ -1,0 +1,27 @@
+"""Request checks every service's API applies (rules written in the proto comments)."""
+
+from __future__ import annotations
+
+import re
+
+from llmops_core.errors import InvalidArgument
+
+TENANT_ID = re.compile(r"^[a-z0-9_-]{1,64}$")
+
+
+def require_tenant(tenant_id: str) -> str:
+    if not tenant_id:
+        raise InvalidArgument("tenant_id is required")
+    if not TENANT_ID.match(tenant_id):
+        raise InvalidArgument(f"tenant_id {tenant_id!r} must be 1-64 characters of a-z, 0-9, '_' or '-'")
+    return tenant_id
+
+
+def require_text(name: str, value: str, max_chars: int, min_chars: int = 1) -> str:
+    """The text trimmed; a sentence naming the field when it is too short or too long."""
+    trimmed = value.strip()
+    if len(trimmed) < min_chars:
+        raise InvalidArgument(f"{name} is empty; send {min_chars}-{max_chars} characters")
+    if len(trimmed) > max_chars:
+        raise InvalidArgument(f"{name} has {len(trimmed)} characters; the limit is {max_chars}")
+    return trimmed

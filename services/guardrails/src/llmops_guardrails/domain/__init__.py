@@ -1,0 +1,1 @@
+"""Guardrail rules: pure functions over text, no I/O."""
