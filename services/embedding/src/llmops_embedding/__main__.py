@@ -1,0 +1,5 @@
+import asyncio
+
+from llmops_embedding.bootstrap import main
+
+asyncio.run(main())

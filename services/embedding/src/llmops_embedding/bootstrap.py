@@ -1,0 +1,39 @@
+"""Wires the embedding service: Triton, the docs.chunks consumer and the Embed gRPC API."""
+
+from __future__ import annotations
+
+from llmops.embedding.v1 import embedding_pb2, embedding_pb2_grpc
+from llmops_core.grpc_server import GrpcServer, ServiceRegistration
+from llmops_core.kafka import build_broker, ensure_topics
+from llmops_core.telemetry import setup_telemetry
+from llmops_core.topics import DOCS_CHUNKS, DOCS_EMBEDDED
+from llmops_embedding.adapters.triton_embedder import TritonEmbedder
+from llmops_embedding.entrypoints import subscribers
+from llmops_embedding.entrypoints.grpc_servicer import EmbeddingServicer
+from llmops_embedding.settings import EmbeddingSettings
+
+
+async def main() -> None:
+    settings = EmbeddingSettings()
+    telemetry = setup_telemetry(settings.service_name, settings.telemetry)
+    embedder = await TritonEmbedder.connect(settings.triton)
+    await ensure_topics(settings.kafka, [DOCS_CHUNKS, DOCS_EMBEDDED])
+    broker = build_broker(settings.kafka, client_id=settings.service_name)
+    subscribers.register(broker, embedder, settings)
+    server = GrpcServer(
+        settings,
+        [
+            ServiceRegistration(
+                embedding_pb2.DESCRIPTOR.services_by_name["EmbeddingService"],
+                embedding_pb2_grpc.add_EmbeddingServiceServicer_to_server,
+                EmbeddingServicer(embedder),
+            )
+        ],
+    )
+    try:
+        async with broker:
+            await broker.start()
+            await server.run()
+    finally:
+        await embedder.close()
+        telemetry.shutdown()
