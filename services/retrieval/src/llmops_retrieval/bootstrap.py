@@ -1,0 +1,48 @@
+"""Wires the retrieval service: Postgres (migrated), the indexer consumer, the Search gRPC API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from llmops.retrieval.v1 import retrieval_pb2, retrieval_pb2_grpc
+from llmops_core.grpc_server import GrpcServer, ServiceRegistration
+from llmops_core.kafka import build_broker, ensure_topics
+from llmops_core.postgres import migrate, open_pool
+from llmops_core.telemetry import setup_telemetry
+from llmops_core.topics import DOCS_EMBEDDED
+from llmops_retrieval.adapters.chunk_store import PostgresChunkStore
+from llmops_retrieval.adapters.embedding_client import EmbeddingClient
+from llmops_retrieval.entrypoints import subscribers
+from llmops_retrieval.entrypoints.grpc_servicer import RetrievalServicer
+from llmops_retrieval.settings import RetrievalSettings
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def build_server(settings: RetrievalSettings, store: PostgresChunkStore, embedder: EmbeddingClient) -> GrpcServer:
+    registration = ServiceRegistration(
+        retrieval_pb2.DESCRIPTOR.services_by_name["RetrievalService"],
+        retrieval_pb2_grpc.add_RetrievalServiceServicer_to_server,
+        RetrievalServicer(store, embedder),
+    )
+    return GrpcServer(settings, [registration])
+
+
+async def main() -> None:
+    settings = RetrievalSettings()
+    telemetry = setup_telemetry(settings.service_name, settings.telemetry)
+    pool = await open_pool(settings.postgres)
+    await migrate(pool, settings.schema_name, MIGRATIONS)
+    store = PostgresChunkStore(pool, settings.schema_name)
+    embedder = EmbeddingClient(settings.embedding_url)
+    await ensure_topics(settings.kafka, [DOCS_EMBEDDED])
+    broker = build_broker(settings.kafka, client_id=settings.service_name)
+    subscribers.register(broker, store, settings)
+    try:
+        async with broker:
+            await broker.start()
+            await build_server(settings, store, embedder).run()
+    finally:
+        await embedder.close()
+        await pool.close()
+        telemetry.shutdown()

@@ -1,0 +1,1 @@
+"""Retrieval logic: text for full-text search, rank fusion, search request rules."""

@@ -1,0 +1,39 @@
+"""The hybrid search use case, over small protocols so it is unit-testable without I/O."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from llmops_retrieval.domain.ranking import reciprocal_rank_fusion, text_query
+from llmops_retrieval.domain.search import SearchQuery, StoredChunk
+
+
+class ChunkStore(Protocol):
+    async def vector_search(self, query: SearchQuery, vector: list[float]) -> list[StoredChunk]: ...
+
+    async def text_search(self, query: SearchQuery, tsquery: str) -> list[StoredChunk]: ...
+
+
+class QueryEmbedder(Protocol):
+    async def embed(self, texts: Sequence[str]) -> list[list[float]]: ...
+
+
+@dataclass(frozen=True)
+class Hit:
+    chunk: StoredChunk
+    score: float
+    vector_similarity: float
+    text_rank: int
+
+
+async def hybrid_search(query: SearchQuery, store: ChunkStore, embedder: QueryEmbedder) -> list[Hit]:
+    vector = query.vector or (await embedder.embed([query.text]))[0]
+    by_vector = await store.vector_search(query, vector)
+    tsquery = text_query(query.text)
+    by_text = await store.text_search(query, tsquery) if tsquery else []
+    chunks = {c.chunk_id: c for c in [*by_text, *by_vector]}  # vector rows carry the similarity
+    similarity = {c.chunk_id: c.similarity for c in by_vector}
+    fused = reciprocal_rank_fusion([c.chunk_id for c in by_vector], [c.chunk_id for c in by_text], query.top_k)
+    return [Hit(chunks[f.chunk_id], f.score, similarity.get(f.chunk_id, 0.0), f.text_rank) for f in fused]

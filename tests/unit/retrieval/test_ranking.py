@@ -1,0 +1,87 @@
+"""Full-text terms (English and Chinese) and reciprocal-rank fusion."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+import pytest
+
+from llmops_core.errors import InvalidArgument
+from llmops_retrieval.domain.hybrid import hybrid_search
+from llmops_retrieval.domain.ranking import RRF_K, reciprocal_rank_fusion, search_terms, text_query
+from llmops_retrieval.domain.search import SearchQuery, StoredChunk, search_query
+
+
+def test_english_terms_are_lower_case_words() -> None:
+    assert search_terms("Refund Policy: 30-day returns!") == ["refund", "policy", "30", "day", "returns"]
+
+
+def test_chinese_runs_become_characters_and_bigrams() -> None:
+    assert search_terms("退貨政策") == ["退", "貨", "政", "策", "退貨", "貨政", "政策"]
+    assert search_terms("VIP会员") == ["vip", "会", "员", "会员"]
+
+
+def test_text_query_ors_unique_terms_and_escapes_quotes() -> None:
+    assert text_query("it's a refund refund") == "'it' | 'refund'"
+    assert text_query("?!") is None
+
+
+def test_rrf_rewards_agreement_between_lists() -> None:
+    fused = reciprocal_rank_fusion(["a", "b", "c"], ["c", "d"], top_k=3)
+    assert [f.chunk_id for f in fused] == ["c", "a", "b"]
+    assert fused[0].score == pytest.approx(1 / (RRF_K + 3) + 1 / (RRF_K + 1))
+    assert (fused[0].vector_rank, fused[0].text_rank) == (3, 1)
+    assert (fused[1].vector_rank, fused[1].text_rank) == (1, 0)
+
+
+def test_search_query_rules() -> None:
+    assert search_query("acme", "  refund? ", 0, [], {}).top_k == 5
+    with pytest.raises(InvalidArgument, match="top_k is 51"):
+        search_query("acme", "refund", 51, [], {})
+    with pytest.raises(InvalidArgument, match="3 dimensions"):
+        search_query("acme", "refund", 5, [0.1, 0.2, 0.3], {})
+    with pytest.raises(InvalidArgument, match="query is empty"):
+        search_query("acme", "   ", 5, [], {})
+
+
+class FakeStore:
+    def __init__(self, by_vector: list[StoredChunk], by_text: list[StoredChunk]) -> None:
+        self.by_vector, self.by_text = by_vector, by_text
+        self.tsqueries: list[str] = []
+
+    async def vector_search(self, query: SearchQuery, vector: list[float]) -> list[StoredChunk]:
+        return self.by_vector
+
+    async def text_search(self, query: SearchQuery, tsquery: str) -> list[StoredChunk]:
+        self.tsqueries.append(tsquery)
+        return self.by_text
+
+
+class FakeEmbedder:
+    def __init__(self) -> None:
+        self.calls: list[list[str]] = []
+
+    async def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        self.calls.append(list(texts))
+        return [[0.0] * 384 for _ in texts]
+
+
+def chunk(chunk_id: str, similarity: float = 0.0) -> StoredChunk:
+    return StoredChunk(chunk_id, "doc", 1, 0, "text", "title", "uri", {}, "model", similarity)
+
+
+def test_hybrid_search_fuses_and_keeps_vector_similarity() -> None:
+    store = FakeStore([chunk("a", 0.9), chunk("b", 0.5)], [chunk("b"), chunk("c")])
+    embedder = FakeEmbedder()
+    hits = asyncio.run(hybrid_search(search_query("acme", "refund days", 3, [], {}), store, embedder))
+    assert [h.chunk.chunk_id for h in hits] == ["b", "a", "c"]
+    assert [h.vector_similarity for h in hits] == [0.5, 0.9, 0.0]
+    assert embedder.calls == [["refund days"]]
+    assert store.tsqueries == ["'refund' | 'days'"]
+
+
+def test_given_vector_skips_embedding() -> None:
+    embedder = FakeEmbedder()
+    asyncio.run(hybrid_search(search_query("acme", "refund", 3, [0.1] * 384, {}), FakeStore([], []), embedder))
+    assert embedder.calls == []
