@@ -1,0 +1,5 @@
+import asyncio
+
+from llmops_ingestion.bootstrap import main
+
+asyncio.run(main())

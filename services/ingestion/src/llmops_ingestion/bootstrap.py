@@ -1,0 +1,53 @@
+"""Wires the ingestion service: Postgres (migrated), Kafka publisher, the gRPC API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from faststream.kafka import KafkaBroker
+from psycopg_pool import AsyncConnectionPool
+
+from llmops.ingestion.v1 import ingestion_pb2, ingestion_pb2_grpc
+from llmops_core.grpc_server import GrpcServer, ServiceRegistration
+from llmops_core.kafka import EventPublisher, build_broker, ensure_topics
+from llmops_core.postgres import migrate, open_pool
+from llmops_core.telemetry import setup_telemetry
+from llmops_core.topics import DOCS_CHUNKS, INGEST_REPORTS
+from llmops_ingestion.adapters.chunk_publisher import KafkaChunkPublisher
+from llmops_ingestion.adapters.document_repository import PostgresDocumentRepository
+from llmops_ingestion.entrypoints.grpc_servicer import IngestionServicer
+from llmops_ingestion.settings import IngestionSettings
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def build_server(settings: IngestionSettings, pool: AsyncConnectionPool, broker: KafkaBroker) -> GrpcServer:
+    events = EventPublisher(broker)
+    servicer = IngestionServicer(
+        PostgresDocumentRepository(pool, settings.schema_name),
+        KafkaChunkPublisher(events),
+        events,
+        settings.source_roots,
+    )
+    registration = ServiceRegistration(
+        ingestion_pb2.DESCRIPTOR.services_by_name["IngestionService"],
+        ingestion_pb2_grpc.add_IngestionServiceServicer_to_server,
+        servicer,
+    )
+    return GrpcServer(settings, [registration])
+
+
+async def main() -> None:
+    settings = IngestionSettings()
+    telemetry = setup_telemetry(settings.service_name, settings.telemetry)
+    pool = await open_pool(settings.postgres)
+    await migrate(pool, settings.schema_name, MIGRATIONS)
+    await ensure_topics(settings.kafka, [DOCS_CHUNKS, INGEST_REPORTS])
+    broker = build_broker(settings.kafka, client_id=settings.service_name)
+    try:
+        async with broker:
+            await broker.connect()
+            await build_server(settings, pool, broker).run()
+    finally:
+        await pool.close()
+        telemetry.shutdown()

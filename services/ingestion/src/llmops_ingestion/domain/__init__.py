@@ -1,0 +1,1 @@
+"""Ingestion logic: decoding, text extraction, chunking and versioning of documents."""
