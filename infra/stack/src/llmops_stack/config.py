@@ -29,6 +29,10 @@ class StackSettings(BaseSettings):
     seaweed_master_port: int = 9333
     seaweed_volume_port: int = 8089
     seaweed_filer_port: int = 8888
+    # llama.cpp's OpenAI-compatible server with the packaged SmolLM2-135M-Instruct (or any GGUF).
+    llm_port: int = 8080
+    llm_model_path: Path | None = None
+    llm_model_alias: str = "smollm2-135m-instruct"
     startup_timeout_seconds: float = Field(default=180.0, gt=0)
 
     @classmethod
@@ -46,6 +50,7 @@ class StackSettings(BaseSettings):
             seaweed_volume_port=port_base + 335,
             seaweed_filer_port=port_base + 336,
             postgres_port=port_base + 432,
+            llm_port=port_base + 80,
         )
 
     @property
@@ -57,6 +62,10 @@ class StackSettings(BaseSettings):
         return f"{self.host}:{self.kafka_port}"
 
     @property
+    def llm_base_url(self) -> str:
+        return f"http://{self.host}:{self.llm_port}/v1"
+
+    @property
     def triton_grpc_url(self) -> str:
         return f"{self.host}:{self.triton_grpc_port}"
 
@@ -65,7 +74,9 @@ class StackSettings(BaseSettings):
 
     def environment(self) -> dict[str, str]:
         """These settings as LLMOPS_STACK_* variables, for processes the stack starts (the supervisor)."""
-        return {f"LLMOPS_STACK_{name.upper()}": str(value) for name, value in self.model_dump().items()}
+        return {
+            f"LLMOPS_STACK_{name.upper()}": str(value) for name, value in self.model_dump().items() if value is not None
+        }
 
 
 class Toolchain:

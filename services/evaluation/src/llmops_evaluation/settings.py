@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from llmops_core.settings import PostgresSettings, ServiceSettings, TritonSettings, service_config
+from llmops_core.settings import PostgresSettings, ServiceSettings, service_config
 
 
 class EvaluationSettings(ServiceSettings):
@@ -13,6 +13,11 @@ class EvaluationSettings(ServiceSettings):
     service_name: str = "evaluation"
     grpc_port: int = 50057
     postgres: PostgresSettings = Field(default_factory=PostgresSettings)
-    triton: TritonSettings = Field(default_factory=TritonSettings)
     schema_name: str = "evaluation"
     consumer_group: str = "evaluation"
+    embedding_url: str = "127.0.0.1:50053"
+    # A claim is supported when some context sentence is at least this similar (MiniLM cosine).
+    claim_support_threshold: float = Field(default=0.55, ge=0, le=1)
+    drift_reference_size: int = Field(default=30, ge=5)
+    drift_current_size: int = Field(default=30, ge=5)
+    drift_alpha: float = Field(default=0.01, gt=0, lt=1)

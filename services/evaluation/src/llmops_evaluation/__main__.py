@@ -1,0 +1,5 @@
+import asyncio
+
+from llmops_evaluation.bootstrap import main
+
+asyncio.run(main())

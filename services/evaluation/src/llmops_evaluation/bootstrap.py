@@ -1,0 +1,46 @@
+"""Wires the evaluation service: Postgres scores, the embedding client, consumers, gRPC."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from llmops.evaluation.v1 import evaluation_pb2, evaluation_pb2_grpc
+from llmops_core.grpc_server import GrpcServer, ServiceRegistration
+from llmops_core.kafka import build_broker, ensure_topics
+from llmops_core.postgres import migrate, open_pool
+from llmops_core.telemetry import setup_telemetry
+from llmops_core.topics import ANSWERS, ANSWERS_SCORED, DRIFT_ALERTS
+from llmops_evaluation.adapters.embedding_client import EmbeddingClient
+from llmops_evaluation.adapters.score_store import PostgresScoreStore
+from llmops_evaluation.domain.drift import DriftMonitor
+from llmops_evaluation.entrypoints import subscribers
+from llmops_evaluation.entrypoints.grpc_servicer import EvaluationServicer
+from llmops_evaluation.settings import EvaluationSettings
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+async def main() -> None:
+    settings = EvaluationSettings()
+    telemetry = setup_telemetry(settings.service_name, settings.telemetry)
+    pool = await open_pool(settings.postgres)
+    await migrate(pool, settings.schema_name, MIGRATIONS)
+    store = PostgresScoreStore(pool, settings.schema_name)
+    embedder = EmbeddingClient(settings.embedding_url)
+    monitors: dict[str, DriftMonitor] = {}
+    await ensure_topics(settings.kafka, [ANSWERS, ANSWERS_SCORED, DRIFT_ALERTS])
+    broker = build_broker(settings.kafka, client_id=settings.service_name)
+    subscribers.register(broker, embedder, store, monitors, settings)
+    registration = ServiceRegistration(
+        evaluation_pb2.DESCRIPTOR.services_by_name["EvaluationService"],
+        evaluation_pb2_grpc.add_EvaluationServiceServicer_to_server,
+        EvaluationServicer(store, monitors),
+    )
+    try:
+        async with broker:
+            await broker.start()
+            await GrpcServer(settings, [registration]).run()
+    finally:
+        await embedder.close()
+        await pool.close()
+        telemetry.shutdown()

@@ -1,0 +1,1 @@
+"""Evaluation logic: groundedness of answers and drift of the scores."""

@@ -1,0 +1,5 @@
+import asyncio
+
+from llmops_generation.bootstrap import main
+
+asyncio.run(main())

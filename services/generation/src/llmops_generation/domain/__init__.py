@@ -1,0 +1,1 @@
+"""Generation logic: prompt templates, request rules, prices."""

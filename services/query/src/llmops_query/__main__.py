@@ -1,0 +1,5 @@
+import asyncio
+
+from llmops_query.bootstrap import main
+
+asyncio.run(main())

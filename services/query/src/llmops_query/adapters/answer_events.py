@@ -1,0 +1,84 @@
+"""AnswerProduced and FeedbackGiven events (PII is already redacted in the Answer)."""
+
+from __future__ import annotations
+
+from llmops.common.v1.envelope_pb2 import TokenUsage
+from llmops.query.v1 import events_pb2, query_pb2
+from llmops_core.kafka import EventPublisher, new_envelope
+from llmops_core.topics import ANSWERS, FEEDBACK
+from llmops_query.domain.answers import Answer, Status
+
+STATUSES = {
+    Status.ANSWERED: query_pb2.ANSWER_STATUS_ANSWERED,
+    Status.ABSTAINED: query_pb2.ANSWER_STATUS_ABSTAINED,
+    Status.REFUSED: query_pb2.ANSWER_STATUS_REFUSED,
+}
+
+
+def citations(answer: Answer) -> list[query_pb2.Citation]:
+    if answer.status is not Status.ANSWERED:
+        return []
+    return [
+        query_pb2.Citation(document_id=p.document_id, chunk_id=p.chunk_id, title=p.title, source_uri=p.source_uri,
+                           score=p.score, snippet=p.text[:240])
+        for p in answer.passages
+    ]  # fmt: skip
+
+
+def response(answer: Answer, trace_id: str) -> query_pb2.AskResponse:
+    generated = answer.generated
+    return query_pb2.AskResponse(
+        answer_id=answer.answer_id,
+        answer=answer.text,
+        status=STATUSES[answer.status],
+        reason=answer.reason,
+        citations=citations(answer),
+        trace_id=trace_id,
+        model=generated.model if generated else "",
+        prompt_name=generated.prompt_name if generated else "",
+        prompt_version=generated.prompt_version if generated else 0,
+        usage=TokenUsage(
+            input_tokens=generated.input_tokens if generated else 0,
+            output_tokens=generated.output_tokens if generated else 0,
+        ),
+        cost_usd=generated.cost_usd if generated else 0.0,
+        latencies=[query_pb2.StageLatency(stage=k, milliseconds=v) for k, v in answer.latencies_ms.items()],
+    )
+
+
+async def publish_answer(publisher: EventPublisher, answer: Answer, ask: query_pb2.AskResponse) -> None:
+    event = events_pb2.AnswerProduced(
+        envelope=new_envelope(answer.tenant_id, "query"),
+        answer_id=answer.answer_id,
+        session_id=answer.session_id,
+        question=answer.question,
+        answer=answer.text,
+        status=ask.status,
+        reason=answer.reason,
+        contexts=[
+            events_pb2.RetrievedContext(chunk_id=p.chunk_id, document_id=p.document_id, text=p.text, score=p.score)
+            for p in answer.passages
+        ],
+        citations=ask.citations,
+        prompt_name=ask.prompt_name,
+        prompt_version=ask.prompt_version,
+        model=ask.model,
+        provider=answer.generated.provider if answer.generated else "",
+        usage=ask.usage,
+        cost_usd=ask.cost_usd,
+        latencies=ask.latencies,
+    )
+    await publisher.publish(ANSWERS, answer.answer_id, event)
+
+
+async def publish_feedback(
+    publisher: EventPublisher, tenant_id: str, feedback_id: str, answer_id: str, rating: int, comment: str
+) -> None:
+    event = events_pb2.FeedbackGiven(
+        envelope=new_envelope(tenant_id, "query"),
+        feedback_id=feedback_id,
+        answer_id=answer_id,
+        rating=rating,
+        comment=comment,
+    )
+    await publisher.publish(FEEDBACK, answer_id, event)
