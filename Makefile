@@ -60,7 +60,7 @@ status:
 
 run: setup
 	$(BIN)/llmops up
-	$(BIN)/llmops smoke
+	$(BIN)/llmops demo
 
 bench: setup
 	$(BIN)/python -m llmops_stack.bench

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from llmops.ingestion.v1 import ingestion_pb2
 from llmops_stack import models
 from llmops_stack.components import ComponentError
 from llmops_stack.config import StackSettings
+from llmops_stack.services import SERVICE_OFFSETS
 from llmops_stack.stack import Stack, StartReport
 
 app = typer.Typer(help="LLMOps platform: local stack and tools.", no_args_is_help=True)
@@ -23,22 +27,37 @@ app.add_typer(dlq_app, name="dlq")
 console = Console()
 
 
-def _stack(durable: bool = False) -> Stack:
-    """The stack as `up` left it: durable mode is remembered in the state folder until `down`."""
+def _stack(options: dict[str, object] | None = None) -> Stack:
+    """The stack as `up` left it: its options (durable, replicas) are kept in the state folder until `down`."""
     settings = StackSettings()
-    marker = settings.state_dir / "durable"
-    if durable:
-        marker.parent.mkdir(parents=True, exist_ok=True)
-        marker.touch()
-    return Stack(settings.model_copy(update={"durable": settings.durable or marker.exists()}))
+    saved = settings.state_dir / "options.json"
+    if options is not None:
+        saved.parent.mkdir(parents=True, exist_ok=True)
+        saved.write_text(json.dumps(options))
+    elif saved.exists():
+        options = json.loads(saved.read_text())
+    return Stack(settings.model_copy(update=options or {}))
+
+
+def _replicas(scale: list[str]) -> dict[str, int]:
+    replicas = {}
+    for item in scale:
+        name, _, count = item.partition("=")
+        if name not in SERVICE_OFFSETS or not count.isdigit() or not 1 <= int(count) <= 9:
+            raise typer.BadParameter(
+                f"{item!r}: use SERVICE=N with N 1-9 and SERVICE one of {', '.join(SERVICE_OFFSETS)}"
+            )
+        replicas[name] = int(count)
+    return replicas
 
 
 @app.command()
 def up(
     durable: Annotated[bool, typer.Option(help="Keep Kafka events on SeaweedFS so they survive a restart.")] = False,
+    scale: Annotated[list[str] | None, typer.Option(help="Replicas of a service, e.g. --scale embedding=2")] = None,
 ) -> None:
-    """Start PostgreSQL+pgvector, the Kafka-protocol broker and Triton on 127.0.0.1, healthy."""
-    stack = _stack(durable)
+    """Start PostgreSQL+pgvector, the Kafka-protocol broker, Triton, the LLM server and every service."""
+    stack = _stack({"durable": durable, "replicas": _replicas(scale or [])})
 
     def report(start: StartReport) -> None:
         note = "already running" if start.already_running else f"healthy in {start.seconds:.1f}s"
@@ -57,7 +76,7 @@ def down() -> None:
     """Stop exactly the processes `up` started (by pid)."""
     stack = _stack()
     stopped = stack.down()
-    (stack.settings.state_dir / "durable").unlink(missing_ok=True)
+    (stack.settings.state_dir / "options.json").unlink(missing_ok=True)
     console.print("stopped: " + (", ".join(stopped) if stopped else "nothing was running"))
 
 
@@ -130,6 +149,73 @@ def dlq_replay(
     kafka = KafkaSettings(bootstrap_servers=bootstrap or StackSettings().kafka_bootstrap)
     report = asyncio.run(replay_dead_letters(kafka, topic.removesuffix(".dlq"), limit))
     console.print(f"replayed {report.replayed} dead letter(s) from {report.topic}.dlq to {report.topic}")
+
+
+@app.command()
+def demo() -> None:
+    """The main job: ingest the sample corpus, ask the golden questions, show scores and drift."""
+    from llmops_stack.demo import run_demo
+
+    run_demo(_stack().settings, console)
+
+
+@app.command()
+def ingest(
+    path: Annotated[Path, typer.Argument(exists=True, help="a file or a folder of .txt, .md, .html files")],
+    tenant: Annotated[str, typer.Option()] = "acme",
+) -> None:
+    """Ingest documents with a progress bar, then print a summary."""
+    from rich.progress import Progress
+
+    from llmops_stack.client import PlatformClient
+
+    client = PlatformClient(_stack().settings)
+    try:
+        with Progress(console=console) as progress:
+            task = progress.add_task("ingesting", total=None)
+            results = client.ingest_path(
+                tenant, path, lambda done, total: progress.update(task, completed=done, total=total)
+            )
+    finally:
+        client.close()
+    ingested = [r for r in results if r.outcome == ingestion_pb2.DOCUMENT_OUTCOME_INGESTED]
+    skipped = [r for r in results if r.outcome == ingestion_pb2.DOCUMENT_OUTCOME_SKIPPED_UNCHANGED]
+    errors = [r for r in results if r.outcome == ingestion_pb2.DOCUMENT_OUTCOME_REJECTED]
+    chunks = sum(r.chunk_count for r in ingested)
+    console.print(f"documents {len(results)}, chunks {chunks}, skipped {len(skipped)}, errors {len(errors)}")
+    for error in errors:
+        console.print(f"  [red]{escape(error.document_id)}[/]: {escape(error.detail)}")
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument()],
+    tenant: Annotated[str, typer.Option()] = "acme",
+) -> None:
+    """Ask a question; print the answer and citations, then wait for its hallucination score."""
+    import grpc
+
+    from llmops_stack.client import PlatformClient
+
+    client = PlatformClient(_stack().settings)
+    try:
+        try:
+            response = client.ask(tenant, question)
+        except grpc.RpcError as error:
+            console.print(f"[red]{error.code().name}: {escape(error.details() or '')}[/]")  # type: ignore[attr-defined]
+            raise typer.Exit(1) from error
+        console.print(escape(response.answer))
+        for citation in response.citations:
+            console.print(f"  [dim]\\[{escape(citation.document_id)}] score {citation.score:.3f}[/]")
+        with console.status("waiting for the hallucination score"):
+            score = client.wait_score(tenant, response.answer_id)
+    finally:
+        client.close()
+    if score is None:
+        console.print("[yellow]no score yet; the evaluation service may be behind[/]")
+        raise typer.Exit(1)
+    verdict = "hallucinated" if score.hallucinated else "grounded"
+    console.print(f"groundedness {score.groundedness:.2f} ({verdict}); trace {response.trace_id}")
 
 
 @app.command()

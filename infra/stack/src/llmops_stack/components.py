@@ -299,4 +299,8 @@ def components(settings: StackSettings) -> list[Component]:
     if settings.durable:
         ordered.append(SeaweedFS(settings))
     ordered += [Tansu(settings), Triton(settings), LlamaServer(settings)]
+    if settings.with_services:
+        from llmops_stack.services import service_processes  # services import this module
+
+        ordered += service_processes(settings)
     return ordered

@@ -33,10 +33,15 @@ class StackSettings(BaseSettings):
     llm_port: int = 8080
     llm_model_path: Path | None = None
     llm_model_alias: str = "smollm2-135m-instruct"
+    # The platform's services: started after the infrastructure unless with_services is off.
+    with_services: bool = True
+    service_port_base: int = 50050
+    telemetry_http_port: int = 9464
+    replicas: dict[str, int] = Field(default_factory=dict)  # e.g. {"embedding": 2}; default 1 each
     startup_timeout_seconds: float = Field(default=180.0, gt=0)
 
     @classmethod
-    def isolated(cls, name: str, port_base: int, durable: bool = False) -> StackSettings:
+    def isolated(cls, name: str, port_base: int, durable: bool = False, with_services: bool = False) -> StackSettings:
         """A stack of its own (state in .llmops/<name>, ports from port_base) beside a developer's `make up`."""
         return cls(
             state_dir=REPO_ROOT / ".llmops" / name,
@@ -51,6 +56,9 @@ class StackSettings(BaseSettings):
             seaweed_filer_port=port_base + 336,
             postgres_port=port_base + 432,
             llm_port=port_base + 80,
+            telemetry_http_port=port_base + 464,
+            service_port_base=port_base + 500,
+            with_services=with_services,
         )
 
     @property

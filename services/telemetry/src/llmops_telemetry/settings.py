@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from llmops_core.settings import PostgresSettings, ServiceSettings, service_config
+from llmops_core.settings import ServiceSettings, service_config
 
 
 class TelemetrySettings(ServiceSettings):
@@ -12,7 +12,7 @@ class TelemetrySettings(ServiceSettings):
 
     service_name: str = "telemetry"
     grpc_port: int = 50058
-    postgres: PostgresSettings = Field(default_factory=PostgresSettings)
-    schema_name: str = "telemetry"
     consumer_group: str = "telemetry"
+    metrics_host: str = "127.0.0.1"
     metrics_port: int = 9464
+    recent_answers: int = Field(default=1000, ge=10)

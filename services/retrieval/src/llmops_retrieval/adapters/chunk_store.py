@@ -88,7 +88,13 @@ class PostgresChunkStore:
         return _stored(row) if row else None
 
     async def count(self, tenant_id: str) -> int:
+        return (await self.stats(tenant_id))[0]
+
+    async def stats(self, tenant_id: str) -> tuple[int, int]:
+        """(chunks, documents) indexed for the tenant."""
         async with self.pool.connection() as connection:
-            cursor = await connection.execute(f"SELECT count(*) FROM {self.table} WHERE tenant_id = %s", (tenant_id,))
+            cursor = await connection.execute(
+                f"SELECT count(*), count(DISTINCT document_id) FROM {self.table} WHERE tenant_id = %s", (tenant_id,)
+            )
             row = await cursor.fetchone()
-        return int(row[0]) if row else 0
+        return (int(row[0]), int(row[1])) if row else (0, 0)

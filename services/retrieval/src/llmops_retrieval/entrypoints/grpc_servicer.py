@@ -59,3 +59,9 @@ class RetrievalServicer(retrieval_pb2_grpc.RetrievalServiceServicer):
         if chunk is None:
             raise NotFound(f"no chunk {request.chunk_id!r} for tenant {request.tenant_id!r}")
         return chunk_proto(chunk)
+
+    async def GetIndexStats(  # noqa: N802 (gRPC method name)
+        self, request: retrieval_pb2.GetIndexStatsRequest, context: grpc.aio.ServicerContext
+    ) -> retrieval_pb2.IndexStats:
+        chunks, documents = await self.store.stats(require_tenant(request.tenant_id))
+        return retrieval_pb2.IndexStats(chunks=chunks, documents=documents)

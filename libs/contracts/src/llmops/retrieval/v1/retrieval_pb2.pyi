@@ -81,3 +81,17 @@ class GetChunkRequest(_message.Message):
     tenant_id: str
     chunk_id: str
     def __init__(self, tenant_id: _Optional[str] = ..., chunk_id: _Optional[str] = ...) -> None: ...
+
+class GetIndexStatsRequest(_message.Message):
+    __slots__ = ("tenant_id",)
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    def __init__(self, tenant_id: _Optional[str] = ...) -> None: ...
+
+class IndexStats(_message.Message):
+    __slots__ = ("chunks", "documents")
+    CHUNKS_FIELD_NUMBER: _ClassVar[int]
+    DOCUMENTS_FIELD_NUMBER: _ClassVar[int]
+    chunks: int
+    documents: int
+    def __init__(self, chunks: _Optional[int] = ..., documents: _Optional[int] = ...) -> None: ...

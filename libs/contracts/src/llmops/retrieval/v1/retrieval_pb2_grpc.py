@@ -45,6 +45,11 @@ class RetrievalServiceStub:
                 request_serializer=llmops_dot_retrieval_dot_v1_dot_retrieval__pb2.GetChunkRequest.SerializeToString,
                 response_deserializer=llmops_dot_retrieval_dot_v1_dot_retrieval__pb2.Chunk.FromString,
                 _registered_method=True)
+        self.GetIndexStats = channel.unary_unary(
+                '/llmops.retrieval.v1.RetrievalService/GetIndexStats',
+                request_serializer=llmops_dot_retrieval_dot_v1_dot_retrieval__pb2.GetIndexStatsRequest.SerializeToString,
+                response_deserializer=llmops_dot_retrieval_dot_v1_dot_retrieval__pb2.IndexStats.FromString,
+                _registered_method=True)
 
 
 class RetrievalServiceServicer:
@@ -65,6 +70,13 @@ class RetrievalServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetIndexStats(self, request, context):
+        """How much of a tenant's corpus is indexed (for operators and for waiting on ingestion).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_RetrievalServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -77,6 +89,11 @@ def add_RetrievalServiceServicer_to_server(servicer, server):
                     servicer.GetChunk,
                     request_deserializer=llmops_dot_retrieval_dot_v1_dot_retrieval__pb2.GetChunkRequest.FromString,
                     response_serializer=llmops_dot_retrieval_dot_v1_dot_retrieval__pb2.Chunk.SerializeToString,
+            ),
+            'GetIndexStats': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetIndexStats,
+                    request_deserializer=llmops_dot_retrieval_dot_v1_dot_retrieval__pb2.GetIndexStatsRequest.FromString,
+                    response_serializer=llmops_dot_retrieval_dot_v1_dot_retrieval__pb2.IndexStats.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -134,6 +151,33 @@ class RetrievalService:
             '/llmops.retrieval.v1.RetrievalService/GetChunk',
             llmops_dot_retrieval_dot_v1_dot_retrieval__pb2.GetChunkRequest.SerializeToString,
             llmops_dot_retrieval_dot_v1_dot_retrieval__pb2.Chunk.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetIndexStats(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/llmops.retrieval.v1.RetrievalService/GetIndexStats',
+            llmops_dot_retrieval_dot_v1_dot_retrieval__pb2.GetIndexStatsRequest.SerializeToString,
+            llmops_dot_retrieval_dot_v1_dot_retrieval__pb2.IndexStats.FromString,
             options,
             channel_credentials,
             insecure,

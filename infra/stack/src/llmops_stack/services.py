@@ -1,0 +1,83 @@
+"""The platform's services as processes of the local stack, each with a replica count.
+
+Replica r of a service listens on its gRPC port + 100*r; callers use replica 0 (no load balancer
+here: Kafka consumer groups share the partitions among replicas, gRPC goes to the first).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+
+from llmops_core.healthcheck import check
+from llmops_stack.components import Component
+from llmops_stack.config import REPO_ROOT, StackSettings
+
+# Start order: what a service calls at start-up comes before it.
+SERVICE_OFFSETS = {
+    "guardrails": 6, "embedding": 3, "retrieval": 4, "ingestion": 2,
+    "generation": 5, "evaluation": 7, "telemetry": 8, "query": 1,
+}  # fmt: skip
+CORPUS = REPO_ROOT / "corpus"
+
+
+def grpc_port(settings: StackSettings, service: str, replica: int = 0) -> int:
+    return settings.service_port_base + SERVICE_OFFSETS[service] + 100 * replica
+
+
+def target(settings: StackSettings, service: str) -> str:
+    return f"{settings.host}:{grpc_port(settings, service)}"
+
+
+def service_environment(settings: StackSettings, service: str, replica: int) -> dict[str, str]:
+    prefix = f"LLMOPS_{service.upper()}_"
+    env = {
+        "LLMOPS_KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap,
+        "LLMOPS_KAFKA_PROFILE": "tansu",
+        "LLMOPS_POSTGRES_HOST": settings.host,
+        "LLMOPS_POSTGRES_PORT": str(settings.postgres_port),
+        "LLMOPS_POSTGRES_DATABASE": settings.postgres_database,
+        "LLMOPS_TRITON_GRPC_URL": settings.triton_grpc_url,
+        f"{prefix}GRPC_HOST": settings.host,
+        f"{prefix}GRPC_PORT": str(grpc_port(settings, service, replica)),
+    }
+    wiring = {
+        "query": {
+            "GUARDRAILS_URL": target(settings, "guardrails"),
+            "RETRIEVAL_URL": target(settings, "retrieval"),
+            "GENERATION_URL": target(settings, "generation"),
+        },
+        "retrieval": {"EMBEDDING_URL": target(settings, "embedding")},
+        "evaluation": {"EMBEDDING_URL": target(settings, "embedding")},
+        "generation": {"LLM_BASE_URL": settings.llm_base_url, "LLM_MODEL": settings.llm_model_alias},
+        "ingestion": {"SOURCE_ROOTS": json.dumps([str(CORPUS), str(settings.state_dir / "sources")])},
+        "telemetry": {"METRICS_PORT": str(settings.telemetry_http_port + replica)},
+    }
+    env.update({prefix + key: value for key, value in wiring.get(service, {}).items()})
+    return env
+
+
+@dataclass
+class ServiceProcess(Component):
+    service: str = ""
+    replica: int = 0
+
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", f"llmops_{self.service}"]
+
+    def environment(self) -> dict[str, str]:
+        return service_environment(self.settings, self.service, self.replica)
+
+    def healthy(self) -> bool:
+        return check(f"{self.settings.host}:{self.port}", timeout=1.0)
+
+
+def service_processes(settings: StackSettings) -> list[Component]:
+    processes: list[Component] = []
+    for service in SERVICE_OFFSETS:
+        for replica in range(settings.replicas.get(service, 1)):
+            name = service if replica == 0 else f"{service}-{replica + 1}"
+            port = grpc_port(settings, service, replica)
+            processes.append(ServiceProcess(name, port, settings, service=service, replica=replica))
+    return processes

@@ -1,0 +1,5 @@
+import asyncio
+
+from llmops_telemetry.bootstrap import main
+
+asyncio.run(main())

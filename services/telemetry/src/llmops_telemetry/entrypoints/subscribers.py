@@ -1,0 +1,75 @@
+"""Kafka: fold every platform topic into aggregates and Prometheus metrics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from faststream.kafka import KafkaBroker
+from faststream.message import StreamMessage
+
+from llmops.evaluation.v1.events_pb2 import AnswerScored, DriftAlert
+from llmops.ingestion.v1.ingestion_pb2 import IngestReport
+from llmops.query.v1 import query_pb2
+from llmops.query.v1.events_pb2 import AnswerProduced, FeedbackGiven
+from llmops_core.kafka import consumer_options, proto_decoder
+from llmops_core.topics import ALL_TOPICS, ANSWERS, ANSWERS_SCORED, DRIFT_ALERTS, FEEDBACK, INGEST_REPORTS
+from llmops_telemetry.adapters import prometheus as metrics
+from llmops_telemetry.domain.aggregates import Aggregates, AnswerRow
+from llmops_telemetry.settings import TelemetrySettings
+
+STATUS_NAMES = {
+    query_pb2.ANSWER_STATUS_ANSWERED: "answered",
+    query_pb2.ANSWER_STATUS_ABSTAINED: "abstained",
+    query_pb2.ANSWER_STATUS_REFUSED: "refused",
+}
+
+
+def register(broker: KafkaBroker, aggregates: Aggregates, settings: TelemetrySettings) -> None:
+    options = consumer_options(settings.kafka)
+    group = settings.consumer_group
+
+    @broker.subscriber(ANSWERS, group_id=group, decoder=proto_decoder(AnswerProduced), **options)
+    async def on_answer(event: AnswerProduced) -> None:
+        tenant, status = event.envelope.tenant_id, STATUS_NAMES.get(event.status, "unknown")
+        row = AnswerRow(
+            event.answer_id, event.envelope.occurred_at.ToSeconds(), event.question, status, event.envelope.trace_id
+        )
+        known = event.answer_id in aggregates.tenants[tenant].recent
+        stages = {s.stage: s.milliseconds for s in event.latencies}
+        aggregates.answer(tenant, row, (event.usage.input_tokens, event.usage.output_tokens), event.cost_usd, stages)
+        if known:
+            return
+        metrics.ANSWERS.labels(tenant, status).inc()
+        metrics.TOKENS.labels(tenant, "input").inc(event.usage.input_tokens)
+        metrics.TOKENS.labels(tenant, "output").inc(event.usage.output_tokens)
+        metrics.COST.labels(tenant).inc(event.cost_usd)
+        for stage, ms in stages.items():
+            metrics.STAGE_LATENCY.labels(stage).observe(ms / 1000)
+
+    @broker.subscriber(ANSWERS_SCORED, group_id=group, decoder=proto_decoder(AnswerScored), **options)
+    async def on_score(event: AnswerScored) -> None:
+        tenant, score = event.envelope.tenant_id, event.score
+        if aggregates.scored(tenant, score.answer_id, score.groundedness, score.hallucinated):
+            metrics.SCORED.labels(tenant, str(score.hallucinated).lower()).inc()
+            metrics.HALLUCINATION_RATE.labels(tenant).set(aggregates.tenants[tenant].hallucination_rate)
+
+    @broker.subscriber(DRIFT_ALERTS, group_id=group, decoder=proto_decoder(DriftAlert), **options)
+    async def on_drift(event: DriftAlert) -> None:
+        aggregates.tenants[event.envelope.tenant_id].drift_alerts += 1
+        metrics.DRIFT_ALERTS.labels(event.envelope.tenant_id).inc()
+
+    @broker.subscriber(FEEDBACK, group_id=group, decoder=proto_decoder(FeedbackGiven), **options)
+    async def on_feedback(event: FeedbackGiven) -> None:
+        aggregates.tenants[event.envelope.tenant_id].feedback[event.rating] += 1
+        metrics.FEEDBACK.labels(event.envelope.tenant_id, str(event.rating)).inc()
+
+    @broker.subscriber(INGEST_REPORTS, group_id=group, decoder=proto_decoder(IngestReport), **options)
+    async def on_ingest(event: IngestReport) -> None:
+        metrics.CHUNKS.labels(event.envelope.tenant_id).inc(event.chunks_published)
+
+    async def raw(msg: StreamMessage[Any]) -> str:
+        return str(msg.raw_message.topic)
+
+    @broker.subscriber(*[f"{t}.dlq" for t in ALL_TOPICS], group_id=group, decoder=raw, **options)
+    async def on_dead_letter(topic: str) -> None:
+        metrics.DEAD_LETTERS.labels(topic).inc()
