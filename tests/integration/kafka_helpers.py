@@ -43,3 +43,17 @@ async def read_all(bootstrap: str, topic: str, expected: int, timeout: float = 6
     finally:
         await consumer.stop()
     return records
+
+
+async def read_until_idle(bootstrap: str, topic: str, idle_ms: int = 2000) -> list[Any]:
+    """Every record of a topic: reads from the beginning until nothing arrives for ``idle_ms``."""
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", group_id=None)
+    await consumer.start()
+    records: list[Any] = []
+    try:
+        while batch := await consumer.getmany(timeout_ms=idle_ms):
+            for partition_records in batch.values():
+                records.extend(partition_records)
+    finally:
+        await consumer.stop()
+    return records

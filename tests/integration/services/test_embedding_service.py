@@ -23,7 +23,7 @@ from llmops_embedding.entrypoints.grpc_servicer import EmbeddingServicer
 from llmops_embedding.settings import EmbeddingSettings
 from llmops_stack.config import StackSettings
 from llmops_stack.models import reference_embeddings
-from tests.integration.kafka_helpers import read_all, wait_until
+from tests.integration.kafka_helpers import read_until_idle, wait_until
 from tests.integration.test_grpc_server import free_port
 
 
@@ -78,7 +78,7 @@ def test_embed_api_and_chunk_pipeline(stack: StackSettings, kafka_settings: Kafk
                 ours: list[ChunkEmbedded] = []
 
                 async def collect() -> None:
-                    records = await read_all(kafka_settings.bootstrap_servers, DOCS_EMBEDDED, expected=10**6, timeout=2)
+                    records = await read_until_idle(kafka_settings.bootstrap_servers, DOCS_EMBEDDED, idle_ms=1000)
                     ours[:] = [
                         e
                         for e in (ChunkEmbedded.FromString(r.value) for r in records)

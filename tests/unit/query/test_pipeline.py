@@ -16,6 +16,7 @@ from llmops_query.domain.answers import (
     Status,
     abstention,
     ask_request,
+    search_text,
 )
 
 
@@ -62,7 +63,7 @@ def test_answered_with_pii_redacted_everywhere() -> None:
     status, text, retriever, _, question = run("I'm bob@example.com: how long for returns?")
     assert status is Status.ANSWERED
     assert text == "30 days. Call [PHONE]."
-    assert retriever.queries == ["I'm [EMAIL]: how long for returns?"]
+    assert retriever.queries == ["I'm how long for returns?"]
     assert question == "I'm [EMAIL]: how long for returns?"
 
 
@@ -90,3 +91,7 @@ def test_request_rules() -> None:
         ask_request("acme", "hi", 21, "", 4)
     with pytest.raises(InvalidArgument, match="question is empty"):
         ask_request("acme", "", 0, "", 4)
+
+
+def test_search_text_drops_redaction_placeholders() -> None:
+    assert search_text("I'm [EMAIL], call [PHONE]: refund?") == "I'm call refund?"

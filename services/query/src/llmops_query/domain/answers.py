@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -97,6 +98,14 @@ def ask_request(tenant_id: str, question: str, top_k: int, session_id: str, defa
     return AskRequest(tenant_id, text, top_k or default_top_k, session_id)
 
 
+# Placeholders the guardrails service puts where personal data was: noise for retrieval.
+REDACTION = re.compile(r"\[(?:EMAIL|PHONE|CARD|NATIONAL_ID)\][,:;]?")
+
+
+def search_text(redacted_question: str) -> str:
+    return " ".join(REDACTION.sub(" ", redacted_question).split())
+
+
 def is_chinese(text: str) -> bool:
     return sum("\u4e00" <= ch <= "\u9fff" for ch in text) >= max(2, len(text) // 5)
 
@@ -141,7 +150,7 @@ class AskPipeline:
             answer.text = f"I can't help with that: {verdict.reason}"
             return answer
         done = clock.timed("retrieval")
-        answer.passages = await self.retriever.search(request.tenant_id, verdict.text, request.top_k)
+        answer.passages = await self.retriever.search(request.tenant_id, search_text(verdict.text), request.top_k)
         done()
         best = max((p.similarity for p in answer.passages), default=0.0)
         if best < self.abstain_below_similarity:

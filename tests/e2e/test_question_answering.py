@@ -1,0 +1,99 @@
+"""End to end: corpus in, golden questions over gRPC, answers and scores out on Kafka."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import threading
+import time
+from typing import Any
+
+import pytest
+from rich.console import Console
+
+from llmops.evaluation.v1.events_pb2 import AnswerScored
+from llmops.query.v1 import query_pb2
+from llmops.query.v1.events_pb2 import AnswerProduced
+from llmops_core.topics import ALL_TOPICS, ANSWERS, ANSWERS_SCORED
+from llmops_stack.client import PlatformClient
+from llmops_stack.demo import ingest_corpus, load_golden, prepare_source
+from llmops_stack.stack import Stack
+from tests.integration.kafka_helpers import read_all, read_until_idle
+
+EMAIL, PHONE = "jane.doe@example.com", "+1 415 555 0134"
+PII_QUESTION = f"I'm {EMAIL}, call me on {PHONE}: how many days do I have to return an item?"
+STATUS = {"answered": query_pb2.ANSWER_STATUS_ANSWERED, "abstained": query_pb2.ANSWER_STATUS_ABSTAINED,
+          "refused": query_pb2.ANSWER_STATUS_REFUSED}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def answers(platform: Stack, client: PlatformClient) -> dict[str, Any]:
+    """Ingest the corpus (with the update), then ask every golden question and the PII question."""
+    golden = load_golden()
+    ingest_corpus(client, platform.settings, golden["tenant"], Console(quiet=True))
+    asked = {case["question"]: client.ask(golden["tenant"], case["question"]) for case in golden["questions"]}
+    asked[PII_QUESTION] = client.ask(golden["tenant"], PII_QUESTION)
+    return asked
+
+
+def events(platform: Stack, topic: str, expected: int) -> list[Any]:
+    return asyncio.run(read_all(platform.settings.kafka_bootstrap, topic, expected=expected, timeout=120))
+
+
+def test_golden_questions_get_expected_outcome_and_citation(answers: dict[str, Any]) -> None:
+    for case in load_golden()["questions"]:
+        response = answers[case["question"]]
+        assert response.status == STATUS[case["expect"]], (case["question"], response.answer, response.reason)
+        if case["expect"] == "answered":
+            assert case["document"] in {c.document_id for c in response.citations}, case["question"]
+            assert response.trace_id
+        if case["expect"] == "abstained":
+            assert "don't know" in response.answer
+            assert response.citations == []
+        if case["expect"] == "refused":
+            assert "ignore its instructions" in response.reason
+
+
+def test_every_answer_is_an_event_and_is_scored_in_the_same_trace(platform: Stack, answers: dict[str, Any]) -> None:
+    produced = {
+        e.answer_id: e for e in (AnswerProduced.FromString(r.value) for r in events(platform, ANSWERS, len(answers)))
+    }
+    scored: dict[str, AnswerScored] = {}
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline and not set(a.answer_id for a in answers.values()) <= set(scored):
+        records = events(platform, ANSWERS_SCORED, len(answers))
+        scored = {s.score.answer_id: s for s in (AnswerScored.FromString(r.value) for r in records)}
+    for question, response in answers.items():
+        assert response.answer_id in produced, question
+        assert produced[response.answer_id].status == response.status
+        assert response.answer_id in scored, f"no score for {question!r}"
+        assert scored[response.answer_id].envelope.trace_id == response.trace_id
+    refusals = [e for e in produced.values() if e.status == query_pb2.ANSWER_STATUS_REFUSED]
+    assert len(refusals) == 2
+    assert all(r.reason for r in refusals)
+
+
+def test_personal_data_never_reaches_any_topic(platform: Stack, answers: dict[str, Any]) -> None:
+    assert answers[PII_QUESTION].status == query_pb2.ANSWER_STATUS_ANSWERED
+    for topic in ALL_TOPICS:
+        for record in asyncio.run(read_until_idle(platform.settings.kafka_bootstrap, topic)):
+            blob = (record.value or b"") + b"".join(v for _, v in record.headers)
+            assert EMAIL.encode() not in blob, topic
+            assert b"555 0134" not in blob, topic
+    produced = [AnswerProduced.FromString(r.value) for r in events(platform, ANSWERS, len(answers))]
+    assert any("[EMAIL]" in e.question and "[PHONE]" in e.question for e in produced)
+
+
+def test_stopping_an_embedding_replica_mid_ingest_loses_no_chunk(platform: Stack, client: PlatformClient) -> None:
+    tenant = "acme-failover"
+    source = prepare_source(platform.settings, tenant)
+    replica = platform.table.get("embedding-2")
+    assert replica is not None
+    killer = threading.Timer(0.5, lambda: os.kill(replica.pid, signal.SIGKILL))
+    killer.start()
+    report = client.sync(tenant, source)
+    killer.join()
+    assert report.documents_ingested == report.documents_seen - report.documents_rejected > 20
+    stats = client.wait_indexed(tenant, timeout=300)
+    assert stats.chunks == client.expected_chunks(tenant) == report.chunks_published
