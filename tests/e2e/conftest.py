@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
+from rich.console import Console
 
 from llmops_stack.client import PlatformClient
 from llmops_stack.config import StackSettings
+from llmops_stack.demo import ingest_corpus, load_golden
 from llmops_stack.stack import Stack
+
+EMAIL, PHONE = "jane.doe@example.com", "+1 415 555 0134"
+PII_QUESTION = f"I'm {EMAIL}, call me on {PHONE}: how many days do I have to return an item?"
 
 E2E_STACK = StackSettings.isolated("test-e2e", port_base=27000, with_services=True).model_copy(
     update={"replicas": {"embedding": 2}}
@@ -24,6 +31,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture(scope="session")
 def platform() -> Iterator[Stack]:
     stack = Stack(E2E_STACK)
+    stack.down()  # leftovers of an interrupted run
+    shutil.rmtree(E2E_STACK.state_dir, ignore_errors=True)  # every run starts from empty stores
     try:
         stack.up()
         yield stack
@@ -36,3 +45,13 @@ def client(platform: Stack) -> Iterator[PlatformClient]:
     connected = PlatformClient(platform.settings)
     yield connected
     connected.close()
+
+
+@pytest.fixture(scope="session")
+def answers(platform: Stack, client: PlatformClient) -> dict[str, Any]:
+    """Ingest the corpus (with the update), then ask every golden question and the PII question."""
+    golden = load_golden()
+    ingest_corpus(client, platform.settings, golden["tenant"], Console(quiet=True))
+    asked = {case["question"]: client.ask(golden["tenant"], case["question"]) for case in golden["questions"]}
+    asked[PII_QUESTION] = client.ask(golden["tenant"], PII_QUESTION)
+    return asked

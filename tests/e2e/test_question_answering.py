@@ -7,34 +7,21 @@ import os
 import signal
 import threading
 import time
+import uuid
 from typing import Any
-
-import pytest
-from rich.console import Console
 
 from llmops.evaluation.v1.events_pb2 import AnswerScored
 from llmops.query.v1 import query_pb2
 from llmops.query.v1.events_pb2 import AnswerProduced
 from llmops_core.topics import ALL_TOPICS, ANSWERS, ANSWERS_SCORED
 from llmops_stack.client import PlatformClient
-from llmops_stack.demo import ingest_corpus, load_golden, prepare_source
+from llmops_stack.demo import load_golden, prepare_source
 from llmops_stack.stack import Stack
+from tests.e2e.conftest import EMAIL, PII_QUESTION
 from tests.integration.kafka_helpers import read_all, read_until_idle
 
-EMAIL, PHONE = "jane.doe@example.com", "+1 415 555 0134"
-PII_QUESTION = f"I'm {EMAIL}, call me on {PHONE}: how many days do I have to return an item?"
 STATUS = {"answered": query_pb2.ANSWER_STATUS_ANSWERED, "abstained": query_pb2.ANSWER_STATUS_ABSTAINED,
           "refused": query_pb2.ANSWER_STATUS_REFUSED}  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def answers(platform: Stack, client: PlatformClient) -> dict[str, Any]:
-    """Ingest the corpus (with the update), then ask every golden question and the PII question."""
-    golden = load_golden()
-    ingest_corpus(client, platform.settings, golden["tenant"], Console(quiet=True))
-    asked = {case["question"]: client.ask(golden["tenant"], case["question"]) for case in golden["questions"]}
-    asked[PII_QUESTION] = client.ask(golden["tenant"], PII_QUESTION)
-    return asked
 
 
 def events(platform: Stack, topic: str, expected: int) -> list[Any]:
@@ -86,7 +73,7 @@ def test_personal_data_never_reaches_any_topic(platform: Stack, answers: dict[st
 
 
 def test_stopping_an_embedding_replica_mid_ingest_loses_no_chunk(platform: Stack, client: PlatformClient) -> None:
-    tenant = "acme-failover"
+    tenant = f"failover-{uuid.uuid4().hex[:8]}"
     source = prepare_source(platform.settings, tenant)
     replica = platform.table.get("embedding-2")
     assert replica is not None

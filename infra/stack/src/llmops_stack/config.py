@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sysconfig
 from functools import cached_property
 from pathlib import Path
@@ -82,8 +83,11 @@ class StackSettings(BaseSettings):
 
     def environment(self) -> dict[str, str]:
         """These settings as LLMOPS_STACK_* variables, for processes the stack starts (the supervisor)."""
+        # Complex values (replicas) travel as JSON, which is how pydantic-settings reads them back.
         return {
-            f"LLMOPS_STACK_{name.upper()}": str(value) for name, value in self.model_dump().items() if value is not None
+            f"LLMOPS_STACK_{name.upper()}": json.dumps(value) if isinstance(value, dict) else str(value)
+            for name, value in self.model_dump().items()
+            if value is not None
         }
 
 

@@ -1,0 +1,78 @@
+"""End to end: streaming answers, the telemetry endpoints, and the CLI a person uses."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import grpc
+
+from llmops.query.v1 import query_pb2, query_pb2_grpc
+from llmops_stack.client import PlatformClient
+from llmops_stack.config import REPO_ROOT
+from llmops_stack.services import target
+from llmops_stack.stack import Stack
+
+LLMOPS = str(Path(sys.executable).with_name("llmops"))
+
+
+def test_ask_stream_sends_tokens_then_the_final_answer(platform: Stack, answers: dict[str, Any]) -> None:
+    with grpc.insecure_channel(target(platform.settings, "query")) as channel:
+        stream = query_pb2_grpc.QueryServiceStub(channel).AskStream(
+            query_pb2.AskRequest(tenant_id="acme", question="How long is the warranty on electronics?"), timeout=180
+        )
+        items = list(stream)
+    tokens = [i.token for i in items if i.HasField("token")]
+    finals = [i.final for i in items if i.HasField("final")]
+    assert len(finals) == 1
+    assert items[-1].HasField("final")
+    assert len(tokens) > 1
+    assert finals[0].status == query_pb2.ANSWER_STATUS_ANSWERED
+    assert "en/warranty.md" in {c.document_id for c in finals[0].citations}
+    assert {s.stage for s in finals[0].latencies} == {"guardrails_in", "retrieval", "generation", "guardrails_out"}
+
+
+def test_telemetry_serves_metrics_and_json(platform: Stack, answers: dict[str, Any]) -> None:
+    base = f"http://{platform.settings.host}:{platform.settings.telemetry_http_port}"
+    deadline = time.monotonic() + 120
+    summary: dict[str, Any] = {}
+    while time.monotonic() < deadline:
+        with urllib.request.urlopen(f"{base}/api/summary?tenant=acme", timeout=5) as response:
+            summary = json.loads(response.read())
+        if summary["answers"] >= len(answers) and summary["scored"] >= len(answers):
+            break
+        time.sleep(1)
+    assert summary["answers"] >= len(answers)
+    assert summary["refusals"] >= 2
+    assert summary["abstentions"] >= 2
+    assert summary["output_tokens"] > 0
+    assert 0.0 <= summary["hallucination_rate"] <= 1.0
+    assert set(summary["latency_ms"]) >= {"guardrails_in", "retrieval", "generation", "guardrails_out"}
+    with urllib.request.urlopen(f"{base}/metrics", timeout=5) as response:
+        metrics = response.read().decode()
+    assert 'llmops_answers_total{status="refused",tenant="acme"}' in metrics
+    assert "llmops_stage_latency_seconds_bucket" in metrics
+
+
+def test_cli_ingest_and_ask(platform: Stack, client: PlatformClient, answers: dict[str, Any]) -> None:
+    env = {**os.environ, **platform.settings.environment()}
+    document = REPO_ROOT / "corpus" / "acme" / "en" / "tent-care.md"
+    ingested = subprocess.run(
+        [LLMOPS, "ingest", str(document), "--tenant", "acme-cli"], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert ingested.returncode == 0, ingested.stdout + ingested.stderr
+    assert "documents 1, chunks 1, skipped 0, errors 0" in ingested.stdout
+    client.wait_indexed("acme-cli", timeout=120)
+    asked = subprocess.run(
+        [LLMOPS, "ask", "How should I store my tent?", "--tenant", "acme-cli"],
+        env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert asked.returncode == 0, asked.stdout + asked.stderr
+    assert "tent-care.md" in asked.stdout
+    assert "groundedness" in asked.stdout
