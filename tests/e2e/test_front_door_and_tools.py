@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -12,12 +13,16 @@ from pathlib import Path
 from typing import Any
 
 import grpc
+import pytest
 
 from llmops.query.v1 import query_pb2, query_pb2_grpc
+from llmops.query.v1.events_pb2 import FeedbackGiven
+from llmops_core.topics import FEEDBACK
 from llmops_stack.client import PlatformClient
 from llmops_stack.config import REPO_ROOT
 from llmops_stack.services import target
 from llmops_stack.stack import Stack
+from tests.integration.kafka_helpers import read_until_idle
 
 LLMOPS = str(Path(sys.executable).with_name("llmops"))
 
@@ -76,3 +81,26 @@ def test_cli_ingest_and_ask(platform: Stack, client: PlatformClient, answers: di
     assert asked.returncode == 0, asked.stdout + asked.stderr
     assert "tent-care.md" in asked.stdout
     assert "groundedness" in asked.stdout
+
+
+def test_feedback_is_validated_redacted_and_published(platform: Stack, answers: dict[str, Any]) -> None:
+    answer_id = next(iter(answers.values())).answer_id
+    with grpc.insecure_channel(target(platform.settings, "query")) as channel:
+        stub = query_pb2_grpc.QueryServiceStub(channel)
+        given = stub.SubmitFeedback(
+            query_pb2.SubmitFeedbackRequest(
+                tenant_id="acme", answer_id=answer_id, rating=-1, comment="Wrong! Mail me: jane.doe@example.com"
+            ),
+            timeout=30,
+        )
+        with pytest.raises(grpc.RpcError) as bad:
+            stub.SubmitFeedback(query_pb2.SubmitFeedbackRequest(tenant_id="acme", answer_id=answer_id, rating=5))
+    assert bad.value.code() == grpc.StatusCode.INVALID_ARGUMENT  # type: ignore[attr-defined]
+    assert "rating is 5" in (bad.value.details() or "")  # type: ignore[attr-defined]
+    records = asyncio.run(read_until_idle(platform.settings.kafka_bootstrap, FEEDBACK))
+    feedback = [FeedbackGiven.FromString(r.value) for r in records]
+    ours = [f for f in feedback if f.feedback_id == given.feedback_id]
+    assert len(ours) == 1
+    assert (ours[0].answer_id, ours[0].rating) == (answer_id, -1)
+    assert ours[0].comment == "Wrong! Mail me: [EMAIL]"
+    assert [dict(r.headers)["event-type"] for r in records][-1] == b"llmops.query.v1.FeedbackGiven"

@@ -13,13 +13,12 @@ from llmops.embedding.v1 import embedding_pb2, embedding_pb2_grpc
 from llmops.embedding.v1.events_pb2 import ChunkEmbedded
 from llmops.ingestion.v1.events_pb2 import DocumentChunked
 from llmops_core.grpc_client import traced_channel
-from llmops_core.grpc_server import GrpcServer, ServiceRegistration
 from llmops_core.kafka import EventPublisher, build_broker, ensure_topics, new_envelope
 from llmops_core.settings import KafkaSettings, TritonSettings
 from llmops_core.topics import DOCS_CHUNKS, DOCS_EMBEDDED
 from llmops_embedding.adapters.triton_embedder import TritonEmbedder
+from llmops_embedding.bootstrap import build_server
 from llmops_embedding.entrypoints import subscribers
-from llmops_embedding.entrypoints.grpc_servicer import EmbeddingServicer
 from llmops_embedding.settings import EmbeddingSettings
 from llmops_stack.config import StackSettings
 from llmops_stack.models import reference_embeddings
@@ -38,16 +37,7 @@ def test_embed_api_and_chunk_pipeline(stack: StackSettings, kafka_settings: Kafk
         await ensure_topics(kafka_settings, [DOCS_CHUNKS, DOCS_EMBEDDED])
         broker = build_broker(kafka_settings, client_id="test-embedding", logger=None)
         subscribers.register(broker, embedder, settings)
-        server = GrpcServer(
-            settings,
-            [
-                ServiceRegistration(
-                    embedding_pb2.DESCRIPTOR.services_by_name["EmbeddingService"],
-                    embedding_pb2_grpc.add_EmbeddingServiceServicer_to_server,
-                    EmbeddingServicer(embedder),
-                )
-            ],
-        )
+        server = build_server(settings, embedder)
         async with broker:
             await broker.start()
             await server.start()
@@ -75,6 +65,10 @@ def test_embed_api_and_chunk_pipeline(stack: StackSettings, kafka_settings: Kafk
                         text=text,
                     )
                     await publisher.publish(DOCS_CHUNKS, chunk.document_id, chunk)
+                empty = DocumentChunked(
+                    envelope=new_envelope(tenant, "tests"), document_id=f"{tenant}-doc", chunk_id=f"{tenant}-empty"
+                )
+                await publisher.publish(DOCS_CHUNKS, empty.document_id, empty)
                 ours: list[ChunkEmbedded] = []
 
                 async def collect() -> None:
@@ -90,6 +84,10 @@ def test_embed_api_and_chunk_pipeline(stack: StackSettings, kafka_settings: Kafk
                     if len(ours) == len(texts):
                         break
                 await wait_until(lambda: len(ours) == len(texts), timeout=1, what="both embedded chunks")
+                dead = await read_until_idle(kafka_settings.bootstrap_servers, f"{DOCS_CHUNKS}.dlq", idle_ms=1000)
+                dead_ours = [r for r in dead if DocumentChunked.FromString(r.value).envelope.tenant_id == tenant]
+                assert len(dead_ours) == 1
+                assert "has no text or no id" in dict(dead_ours[0].headers)["x-dlq-error"].decode()
                 return ours
             finally:
                 await server.stop()

@@ -25,3 +25,18 @@ def require_text(name: str, value: str, max_chars: int, min_chars: int = 1) -> s
     if len(trimmed) > max_chars:
         raise InvalidArgument(f"{name} has {len(trimmed)} characters; the limit is {max_chars}")
     return trimmed
+
+
+def page_window(page_size: int, page_token: str, default_size: int = 50, max_size: int = 500) -> tuple[int, int]:
+    """(offset, size) of a List* call; tokens are the offsets this server handed out."""
+    size = page_size or default_size
+    if size > max_size:
+        raise InvalidArgument(f"page_size is {size}; the most is {max_size}")
+    if page_token and not page_token.isdigit():
+        raise InvalidArgument("page_token is not one this server returned")
+    return int(page_token or 0), size
+
+
+def next_page_token(offset: int, size: int, total_or_more: bool) -> str:
+    """The token of the following page, or "" on the last page."""
+    return str(offset + size) if total_or_more else ""

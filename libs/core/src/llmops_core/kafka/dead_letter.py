@@ -51,17 +51,24 @@ class DeadLetterPolicy:
     async def dead_letter(self, msg: StreamMessage[Any], error: BaseException, attempts: int) -> None:
         if self._broker is None:
             raise RuntimeError("DeadLetterPolicy used before bind(broker)")
-        record = msg.raw_message
-        headers = {k: v for k, v in msg.headers.items() if isinstance(v, str)}
-        headers.update(
-            {
-                HEADER_ERROR: f"{error}"[:2000] or type(error).__name__,
-                HEADER_ERROR_TYPE: type(error).__qualname__,
-                HEADER_ATTEMPTS: str(attempts),
-                HEADER_ORIGIN: f"{record.topic}/{record.partition}/{record.offset}",
-            }
-        )
-        await self._broker.publish(msg.body, f"{record.topic}.dlq", key=record.key, headers=headers)
+        await dead_letter_record(self._broker, msg.raw_message, error, attempts)
+
+
+async def dead_letter_record(broker: KafkaBroker, record: Any, error: BaseException, attempts: int) -> None:
+    """Publishes one consumed record to ``<topic>.dlq`` with the error in its headers.
+
+    Batch handlers call this for the records of a batch that cannot be processed.
+    """
+    headers = {k: v.decode(errors="replace") for k, v in record.headers}
+    headers.update(
+        {
+            HEADER_ERROR: f"{error}"[:2000] or type(error).__name__,
+            HEADER_ERROR_TYPE: type(error).__qualname__,
+            HEADER_ATTEMPTS: str(attempts),
+            HEADER_ORIGIN: f"{record.topic}/{record.partition}/{record.offset}",
+        }
+    )
+    await broker.publish(record.value or b"", f"{record.topic}.dlq", key=record.key, headers=headers)
 
 
 class _DeadLetterMiddleware(BaseMiddleware):

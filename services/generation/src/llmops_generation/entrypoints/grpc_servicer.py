@@ -10,7 +10,7 @@ from opentelemetry import metrics, trace
 
 from llmops.common.v1.envelope_pb2 import TokenUsage
 from llmops.generation.v1 import generation_pb2, generation_pb2_grpc
-from llmops_core.errors import InvalidArgument
+from llmops_core.validation import next_page_token, page_window
 from llmops_generation.adapters.openai_model import Completion, OpenAICompatibleModel
 from llmops_generation.domain.pricing import cost_usd
 from llmops_generation.domain.prompts import REGISTRY
@@ -91,10 +91,7 @@ class GenerationServicer(generation_pb2_grpc.GenerationServiceServicer):
     async def ListPrompts(  # noqa: N802 (gRPC method name)
         self, request: generation_pb2.ListPromptsRequest, context: grpc.aio.ServicerContext
     ) -> generation_pb2.ListPromptsResponse:
-        size = request.page.page_size or 50
-        if size > 500 or (request.page.page_token and not request.page.page_token.isdigit()):
-            raise InvalidArgument("page_size must be at most 500 and page_token one this server returned")
-        offset = int(request.page.page_token or 0)
+        offset, size = page_window(request.page.page_size, request.page.page_token)
         window = REGISTRY[offset : offset + size]
         return generation_pb2.ListPromptsResponse(
             prompts=[
@@ -103,5 +100,5 @@ class GenerationServicer(generation_pb2_grpc.GenerationServiceServicer):
                 )
                 for p in window
             ],
-            next_page_token=str(offset + size) if offset + size < len(REGISTRY) else "",
+            next_page_token=next_page_token(offset, size, offset + size < len(REGISTRY)),
         )

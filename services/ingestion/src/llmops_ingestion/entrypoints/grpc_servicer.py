@@ -8,12 +8,11 @@ from datetime import datetime
 
 import grpc
 
-from llmops.common.v1.envelope_pb2 import PageRequest
 from llmops.ingestion.v1 import ingestion_pb2, ingestion_pb2_grpc
 from llmops_core.errors import InvalidArgument, NotFound
 from llmops_core.kafka import EventPublisher, new_envelope
 from llmops_core.topics import INGEST_REPORTS
-from llmops_core.validation import require_tenant
+from llmops_core.validation import next_page_token, page_window, require_tenant
 from llmops_ingestion.adapters.document_repository import PostgresDocumentRepository
 from llmops_ingestion.domain.documents import (
     ChunkPublisher,
@@ -62,15 +61,6 @@ def document_proto(document: StoredDocument, updated_at: datetime) -> ingestion_
     )
     proto.updated_at.FromDatetime(updated_at)
     return proto
-
-
-def page_window(page: PageRequest) -> tuple[int, int]:
-    size = page.page_size or 50
-    if size > 500:
-        raise InvalidArgument(f"page_size is {size}; the most is 500")
-    if page.page_token and not page.page_token.isdigit():
-        raise InvalidArgument("page_token is not one this server returned")
-    return int(page.page_token or 0), size
 
 
 class IngestionServicer(ingestion_pb2_grpc.IngestionServiceServicer):
@@ -150,9 +140,9 @@ class IngestionServicer(ingestion_pb2_grpc.IngestionServiceServicer):
         self, request: ingestion_pb2.ListDocumentsRequest, context: grpc.aio.ServicerContext
     ) -> ingestion_pb2.ListDocumentsResponse:
         tenant_id = require_tenant(request.tenant_id)
-        offset, size = page_window(request.page)
+        offset, size = page_window(request.page.page_size, request.page.page_token)
         rows = await self.repository.page(tenant_id, offset, size + 1)
         return ingestion_pb2.ListDocumentsResponse(
             documents=[document_proto(*row) for row in rows[:size]],
-            next_page_token=str(offset + size) if len(rows) > size else "",
+            next_page_token=next_page_token(offset, size, len(rows) > size),
         )

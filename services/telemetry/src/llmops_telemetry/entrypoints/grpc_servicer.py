@@ -6,8 +6,7 @@ import grpc
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from llmops.telemetry.v1 import telemetry_pb2, telemetry_pb2_grpc
-from llmops_core.errors import InvalidArgument
-from llmops_core.validation import require_tenant
+from llmops_core.validation import next_page_token, page_window, require_tenant
 from llmops_telemetry.domain.aggregates import Aggregates
 
 
@@ -33,10 +32,7 @@ class TelemetryServicer(telemetry_pb2_grpc.TelemetryServiceServicer):
         self, request: telemetry_pb2.ListAnswersRequest, context: grpc.aio.ServicerContext
     ) -> telemetry_pb2.ListAnswersResponse:
         tenant = require_tenant(request.tenant_id)
-        size = request.page.page_size or 50
-        if size > 500 or (request.page.page_token and not request.page.page_token.isdigit()):
-            raise InvalidArgument("page_size must be at most 500 and page_token one this server returned")
-        offset = int(request.page.page_token or 0)
+        offset, size = page_window(request.page.page_size, request.page.page_token)
         rows = self.aggregates.newest_answers(tenant)
         page = []
         for row in rows[offset : offset + size]:
@@ -48,5 +44,5 @@ class TelemetryServicer(telemetry_pb2_grpc.TelemetryServiceServicer):
                     groundedness=row.groundedness or 0.0, hallucinated=bool(row.hallucinated), trace_id=row.trace_id,
                 )
             )  # fmt: skip
-        more = offset + size < len(rows)
-        return telemetry_pb2.ListAnswersResponse(answers=page, next_page_token=str(offset + size) if more else "")
+        token = next_page_token(offset, size, offset + size < len(rows))
+        return telemetry_pb2.ListAnswersResponse(answers=page, next_page_token=token)
