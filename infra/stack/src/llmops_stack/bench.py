@@ -81,11 +81,12 @@ def render(numbers: list[ComponentNumbers], rates: dict[int, float]) -> str:
     cpu = f"{psutil.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB"
     lines = [
         BEGIN,
-        "## Local stack: start-up and memory",
+        "## Local stack infrastructure: start-up and memory",
         "",
         f"Measured by `make bench` on {time.strftime('%Y-%m-%d')} ({cpu}). Cold = empty state folder"
         " (includes initdb and the Triton backend copy); warm = restart on existing state. Time is until the"
         " health check passes; memory is RSS of the process and its children (Triton's python stubs included).",
+        " The services' start-up times are in the `make run` section below.",
         "",
         "| component | cold start (s) | warm start (s) | RSS idle (MiB) | RSS after embedding load (MiB) |",
         "|---|---:|---:|---:|---:|",
