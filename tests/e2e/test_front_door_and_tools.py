@@ -15,6 +15,7 @@ from typing import Any
 import grpc
 import pytest
 
+from llmops.evaluation.v1 import evaluation_pb2, evaluation_pb2_grpc
 from llmops.query.v1 import query_pb2, query_pb2_grpc
 from llmops.query.v1.events_pb2 import FeedbackGiven
 from llmops_core.topics import FEEDBACK
@@ -104,3 +105,16 @@ def test_feedback_is_validated_redacted_and_published(platform: Stack, answers: 
     assert (ours[0].answer_id, ours[0].rating) == (answer_id, -1)
     assert ours[0].comment == "Wrong! Mail me: [EMAIL]"
     assert [dict(r.headers)["event-type"] for r in records][-1] == b"llmops.query.v1.FeedbackGiven"
+
+
+def test_run_suite_asks_the_golden_questions_through_the_front_door(platform: Stack, answers: dict[str, Any]) -> None:
+    with grpc.insecure_channel(target(platform.settings, "evaluation")) as channel:
+        stub = evaluation_pb2_grpc.EvaluationServiceStub(channel)
+        result = stub.RunSuite(evaluation_pb2.RunSuiteRequest(tenant_id="acme", suite_name="golden"), timeout=600)
+        with pytest.raises(grpc.RpcError) as unknown:
+            stub.RunSuite(evaluation_pb2.RunSuiteRequest(tenant_id="acme", suite_name="nope"), timeout=30)
+    assert unknown.value.code() == grpc.StatusCode.NOT_FOUND  # type: ignore[attr-defined]
+    assert result.cases == 17
+    assert result.passed == result.cases, [r.detail for r in result.results if not r.passed]
+    assert all(r.answer_id for r in result.results)
+    assert sum(r.abstained_as_expected for r in result.results) == 2

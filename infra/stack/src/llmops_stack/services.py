@@ -49,7 +49,11 @@ def service_environment(settings: StackSettings, service: str, replica: int) -> 
             "GENERATION_URL": target(settings, "generation"),
         },
         "retrieval": {"EMBEDDING_URL": target(settings, "embedding")},
-        "evaluation": {"EMBEDDING_URL": target(settings, "embedding")},
+        "evaluation": {
+            "EMBEDDING_URL": target(settings, "embedding"),
+            "QUERY_URL": target(settings, "query"),
+            "SUITES_DIR": str(CORPUS),
+        },
         "generation": {"LLM_BASE_URL": settings.llm_base_url, "LLM_MODEL": settings.llm_model_alias},
         "ingestion": {"SOURCE_ROOTS": json.dumps([str(CORPUS), str(settings.state_dir / "sources")])},
         "telemetry": {"METRICS_PORT": str(settings.telemetry_http_port + replica)},

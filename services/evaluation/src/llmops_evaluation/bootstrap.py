@@ -11,6 +11,7 @@ from llmops_core.postgres import migrate, open_pool
 from llmops_core.telemetry import setup_telemetry
 from llmops_core.topics import ANSWERS, ANSWERS_SCORED, DRIFT_ALERTS
 from llmops_evaluation.adapters.embedding_client import EmbeddingClient
+from llmops_evaluation.adapters.query_client import QueryClient
 from llmops_evaluation.adapters.score_store import PostgresScoreStore
 from llmops_evaluation.domain.drift import DriftMonitor
 from llmops_evaluation.entrypoints import subscribers
@@ -27,6 +28,7 @@ async def main() -> None:
     await migrate(pool, settings.schema_name, MIGRATIONS)
     store = PostgresScoreStore(pool, settings.schema_name)
     embedder = EmbeddingClient(settings.embedding_url)
+    query = QueryClient(settings.query_url)
     monitors: dict[str, DriftMonitor] = {}
     await ensure_topics(settings.kafka, [ANSWERS, ANSWERS_SCORED, DRIFT_ALERTS])
     broker = build_broker(settings.kafka, client_id=settings.service_name)
@@ -34,7 +36,7 @@ async def main() -> None:
     registration = ServiceRegistration(
         evaluation_pb2.DESCRIPTOR.services_by_name["EvaluationService"],
         evaluation_pb2_grpc.add_EvaluationServiceServicer_to_server,
-        EvaluationServicer(store, monitors),
+        EvaluationServicer(store, monitors, query, settings),
     )
     try:
         async with broker:
@@ -42,5 +44,6 @@ async def main() -> None:
             await GrpcServer(settings, [registration]).run()
     finally:
         await embedder.close()
+        await query.close()
         await pool.close()
         telemetry.shutdown()

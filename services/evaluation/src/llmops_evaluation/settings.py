@@ -16,6 +16,10 @@ class EvaluationSettings(ServiceSettings):
     schema_name: str = "evaluation"
     consumer_group: str = "evaluation"
     embedding_url: str = "127.0.0.1:50053"
+    query_url: str = "127.0.0.1:50051"
+    # Folder of golden-question suites, one <name>.yaml each, for RunSuite.
+    suites_dir: str = "corpus"
+    suite_score_wait_seconds: float = Field(default=60.0, ge=0)
     # A claim is supported when some context sentence is at least this similar (MiniLM cosine).
     claim_support_threshold: float = Field(default=0.55, ge=0, le=1)
     drift_reference_size: int = Field(default=30, ge=5)
