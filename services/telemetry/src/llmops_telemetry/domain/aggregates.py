@@ -57,10 +57,11 @@ class Aggregates:
 
     def answer(
         self, tenant: str, row: AnswerRow, tokens: tuple[int, int], cost: float, stages: dict[str, float]
-    ) -> None:
+    ) -> bool:
+        """Records an answer; False when it was already recorded (a re-delivery)."""
         t = self.tenants[tenant]
         if row.answer_id in t.recent:  # at-least-once delivery: count each answer once
-            return
+            return False
         t.answers += 1
         t.refusals += row.status == "refused"
         t.abstentions += row.status == "abstained"
@@ -72,6 +73,7 @@ class Aggregates:
         t.recent[row.answer_id] = row
         while len(t.recent) > self.recent_answers:
             t.recent.pop(next(iter(t.recent)))
+        return True
 
     def scored(self, tenant: str, answer_id: str, groundedness: float, hallucinated: bool) -> bool:
         """Records a score; False when this answer was already scored (a re-delivery)."""

@@ -34,10 +34,9 @@ def register(broker: KafkaBroker, aggregates: Aggregates, settings: TelemetrySet
         row = AnswerRow(
             event.answer_id, event.envelope.occurred_at.ToSeconds(), event.question, status, event.envelope.trace_id
         )
-        known = event.answer_id in aggregates.tenants[tenant].recent
         stages = {s.stage: s.milliseconds for s in event.latencies}
-        aggregates.answer(tenant, row, (event.usage.input_tokens, event.usage.output_tokens), event.cost_usd, stages)
-        if known:
+        tokens = (event.usage.input_tokens, event.usage.output_tokens)
+        if not aggregates.answer(tenant, row, tokens, event.cost_usd, stages):
             return
         metrics.ANSWERS.labels(tenant, status).inc()
         metrics.TOKENS.labels(tenant, "input").inc(event.usage.input_tokens)
