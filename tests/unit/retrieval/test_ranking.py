@@ -9,7 +9,13 @@ import pytest
 
 from llmops_core.errors import InvalidArgument
 from llmops_retrieval.domain.hybrid import hybrid_search
-from llmops_retrieval.domain.ranking import RRF_K, reciprocal_rank_fusion, search_terms, text_query
+from llmops_retrieval.domain.ranking import (
+    RRF_K,
+    reciprocal_rank_fusion,
+    search_terms,
+    searchable_text,
+    text_query,
+)
 from llmops_retrieval.domain.search import SearchQuery, StoredChunk, search_query
 
 
@@ -17,14 +23,35 @@ def test_english_terms_are_lower_case_words() -> None:
     assert search_terms("Refund Policy: 30-day returns!") == ["refund", "policy", "30", "day", "returns"]
 
 
-def test_chinese_runs_become_characters_and_bigrams() -> None:
-    assert search_terms("退貨政策") == ["退", "貨", "政", "策", "退貨", "貨政", "政策"]
-    assert search_terms("VIP会员") == ["vip", "会", "员", "会员"]
+def test_chinese_runs_become_bigrams_plus_the_words_bigrams_do_not_spell() -> None:
+    # jieba (search mode) finds 遗失 / 失物 / 遗失物; the two-character ones are bigrams already.
+    assert search_terms("遗失物") == ["遗失物", "遗失", "失物"]
+    assert search_terms("VIP会员") == ["vip", "会员"]
+
+
+def test_traditional_chinese_out_of_dictionary_still_matches_by_bigram() -> None:
+    # jieba's dictionary is Simplified-centric: 貨 is not in a word with 退, so the word list
+    # falls back to single characters; the bigram 退貨 is what a question about 退貨 matches.
+    terms = search_terms("退貨政策")
+    assert "政策" in terms and "退貨" in terms
+
+
+def test_latin_and_cjk_in_one_token_are_split() -> None:
+    assert search_terms("HLR退票") == ["hlr", "退票"]
 
 
 def test_text_query_ors_unique_terms_and_escapes_quotes() -> None:
     assert text_query("it's a refund refund") == "'it' | 'refund'"
     assert text_query("?!") is None
+
+
+def test_text_query_leaves_out_single_characters_unless_nothing_else() -> None:
+    assert text_query("退票要多久") == "'退票' | '票要' | '要多' | '多久'"
+    assert text_query("票") == "'票'"
+
+
+def test_search_text_is_space_separated_terms() -> None:
+    assert searchable_text("Refund 退票") == "refund 退票"
 
 
 def test_rrf_rewards_agreement_between_lists() -> None:

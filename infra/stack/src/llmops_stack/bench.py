@@ -113,15 +113,16 @@ def render(numbers: list[ComponentNumbers], rates: dict[int, float]) -> str:
     return "\n".join(lines)
 
 
-def write_report(section: str, report: Path = REPORT) -> None:
+def write_report(section: str, report: Path = REPORT, begin: str = BEGIN, end: str = END) -> None:
+    """Replaces the text between ``begin`` and ``end`` (a section written by one bench) or appends it."""
     existing = (
         report.read_text()
         if report.exists()
         else "# Benchmarks\n\nWritten by `make bench`; numbers from one run each.\n"
     )
-    if BEGIN in existing and END in existing:
-        before, rest = existing.split(BEGIN, 1)
-        after = rest.split(END, 1)[1]
+    if begin in existing and end in existing:
+        before, rest = existing.split(begin, 1)
+        after = rest.split(end, 1)[1]
         updated = before + section + after
     else:
         updated = existing.rstrip("\n") + "\n\n" + section + "\n"

@@ -16,6 +16,8 @@ from llmops.ingestion.v1 import ingestion_pb2
 from llmops_stack import models
 from llmops_stack.components import ComponentError
 from llmops_stack.config import StackSettings
+from llmops_stack.evaluation_cli import app as eval_app
+from llmops_stack.field_corpus import app as corpus_app
 from llmops_stack.services import SERVICE_OFFSETS
 from llmops_stack.stack import Stack, StartReport
 
@@ -24,6 +26,8 @@ models_app = typer.Typer(help="Embedding model artefacts for Triton.", no_args_i
 app.add_typer(models_app, name="models")
 dlq_app = typer.Typer(help="Dead-letter topics.", no_args_is_help=True)
 app.add_typer(dlq_app, name="dlq")
+app.add_typer(corpus_app, name="corpus")
+app.add_typer(eval_app, name="eval")
 console = Console()
 
 

@@ -283,6 +283,9 @@ class LlamaServer(Component):
             sys.executable, "-m", "llama_cpp.server",
             "--model", str(self.model_path()), "--model_alias", self.settings.llm_model_alias,
             "--host", self.settings.host, "--port", str(self.port), "--n_ctx", "4096",
+            # By default a request waiting for the model (a tokenize call of the context fitting)
+            # ends another request's stream early.
+            "--interrupt_requests", "False",
         ]  # fmt: skip
 
     def healthy(self) -> bool:

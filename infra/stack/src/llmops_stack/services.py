@@ -47,6 +47,7 @@ def service_environment(settings: StackSettings, service: str, replica: int) -> 
             "GUARDRAILS_URL": target(settings, "guardrails"),
             "RETRIEVAL_URL": target(settings, "retrieval"),
             "GENERATION_URL": target(settings, "generation"),
+            "EMBEDDING_URL": target(settings, "embedding"),
         },
         "retrieval": {"EMBEDDING_URL": target(settings, "embedding")},
         "evaluation": {

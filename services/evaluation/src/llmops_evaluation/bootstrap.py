@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from llmops.evaluation.v1 import evaluation_pb2, evaluation_pb2_grpc
+from llmops_core.embedding_client import EmbeddingClient
 from llmops_core.grpc_server import GrpcServer, ServiceRegistration
 from llmops_core.kafka import build_broker, ensure_topics
 from llmops_core.postgres import migrate, open_pool
 from llmops_core.telemetry import setup_telemetry
 from llmops_core.topics import ANSWERS, ANSWERS_SCORED, DRIFT_ALERTS
-from llmops_evaluation.adapters.embedding_client import EmbeddingClient
 from llmops_evaluation.adapters.query_client import QueryClient
 from llmops_evaluation.adapters.score_store import PostgresScoreStore
 from llmops_evaluation.domain.drift import DriftMonitor
@@ -36,7 +36,7 @@ async def main() -> None:
     registration = ServiceRegistration(
         evaluation_pb2.DESCRIPTOR.services_by_name["EvaluationService"],
         evaluation_pb2_grpc.add_EvaluationServiceServicer_to_server,
-        EvaluationServicer(store, monitors, query, settings),
+        EvaluationServicer(store, monitors, query, embedder, settings),
     )
     try:
         async with broker:

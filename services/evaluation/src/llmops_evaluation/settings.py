@@ -20,8 +20,9 @@ class EvaluationSettings(ServiceSettings):
     # Folder of golden-question suites, one <name>.yaml each, for RunSuite.
     suites_dir: str = "corpus"
     suite_score_wait_seconds: float = Field(default=60.0, ge=0)
-    # A claim is supported when some context sentence is at least this similar (MiniLM cosine).
-    claim_support_threshold: float = Field(default=0.55, ge=0, le=1)
+    # A claim is supported at this support (max of MiniLM cosine and content-term coverage):
+    # the same bar as the query service's check, fitted by `llmops eval scorer` (docs/decisions/0015).
+    claim_min_support: float = Field(default=0.55, ge=0, le=1)
     drift_reference_size: int = Field(default=30, ge=5)
     drift_current_size: int = Field(default=30, ge=5)
     drift_alpha: float = Field(default=0.01, gt=0, lt=1)

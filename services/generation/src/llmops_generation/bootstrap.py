@@ -7,6 +7,7 @@ from llmops_core.grpc_server import GrpcServer, ServiceRegistration
 from llmops_core.telemetry import setup_telemetry
 from llmops_generation.adapters.openai_model import OpenAICompatibleModel
 from llmops_generation.entrypoints.grpc_servicer import GenerationServicer
+from llmops_generation.service_layer import ModelRoute
 from llmops_generation.settings import GenerationSettings
 
 
@@ -16,11 +17,22 @@ def build_model(settings: GenerationSettings) -> OpenAICompatibleModel:
     )
 
 
+def build_route(settings: GenerationSettings, model: OpenAICompatibleModel) -> ModelRoute:
+    return ModelRoute(
+        model=model,
+        tokenizer=model.tokenizer,
+        name=settings.llm_model,
+        provider=settings.llm_provider,
+        context_window_tokens=settings.context_window_tokens,
+        safety_margin_tokens=settings.context_safety_margin_tokens,
+    )
+
+
 def build_server(settings: GenerationSettings, model: OpenAICompatibleModel) -> GrpcServer:
     registration = ServiceRegistration(
         generation_pb2.DESCRIPTOR.services_by_name["GenerationService"],
         generation_pb2_grpc.add_GenerationServiceServicer_to_server,
-        GenerationServicer(model, settings),
+        GenerationServicer(build_route(settings, model), settings),
     )
     return GrpcServer(settings, [registration])
 

@@ -18,4 +18,11 @@ class GenerationSettings(ServiceSettings):
     llm_model: str = "smollm2-135m-instruct"
     llm_provider: str = "llama.cpp"
     llm_timeout_seconds: float = Field(default=60.0, gt=0)
+    # The answer's reserve inside the window, when a request names none.
     default_max_output_tokens: int = Field(default=160, ge=1, le=4096)
+    # The route's context window: the local stack starts llama.cpp with --n_ctx 4096 (see
+    # llmops_stack.components); set it to the served model's window elsewhere.
+    context_window_tokens: int = Field(default=4096, ge=256)
+    # Kept free beyond the counted prompt and the answer's reserve, for what no count sees: a chat
+    # template that adds its own text, or a server whose tokenizer differs a little from the count.
+    context_safety_margin_tokens: int = Field(default=32, ge=0)

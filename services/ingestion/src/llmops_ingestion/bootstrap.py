@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from faststream.kafka import KafkaBroker
@@ -15,10 +16,26 @@ from llmops_core.telemetry import setup_telemetry
 from llmops_core.topics import DOCS_CHUNKS, INGEST_REPORTS
 from llmops_ingestion.adapters.chunk_publisher import KafkaChunkPublisher
 from llmops_ingestion.adapters.document_repository import PostgresDocumentRepository
+from llmops_ingestion.domain.chunking import ChunkingPolicy, EstimatedTokens, TokenCounter, WordPieceTokens
 from llmops_ingestion.entrypoints.grpc_servicer import IngestionServicer
 from llmops_ingestion.settings import IngestionSettings
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+logger = logging.getLogger(__name__)
+
+
+def chunking_policy(settings: IngestionSettings) -> ChunkingPolicy:
+    counter: TokenCounter
+    if settings.tokenizer_path.is_file():
+        counter = WordPieceTokens(settings.tokenizer_path)
+    else:
+        logger.warning(
+            "tokenizer %s not found (run `make setup`, or set LLMOPS_INGESTION_TOKENIZER_PATH); chunks are"
+            " sized by a character estimate of the embedding model's tokens",
+            settings.tokenizer_path,
+        )
+        counter = EstimatedTokens()
+    return ChunkingPolicy(counter, settings.chunk_max_tokens, settings.chunk_overlap)
 
 
 def build_server(settings: IngestionSettings, pool: AsyncConnectionPool, broker: KafkaBroker) -> GrpcServer:
@@ -28,6 +45,7 @@ def build_server(settings: IngestionSettings, pool: AsyncConnectionPool, broker:
         KafkaChunkPublisher(events),
         events,
         settings.source_roots,
+        chunking_policy(settings),
     )
     registration = ServiceRegistration(
         ingestion_pb2.DESCRIPTOR.services_by_name["IngestionService"],

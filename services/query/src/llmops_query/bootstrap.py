@@ -1,27 +1,33 @@
-"""Wires the query service: clients of guardrails, retrieval and generation; Kafka; the gRPC API."""
+"""Wires the query service: clients of guardrails, retrieval, generation and embedding; Kafka; the gRPC API."""
 
 from __future__ import annotations
 
 from faststream.kafka import KafkaBroker
 
 from llmops.query.v1 import query_pb2, query_pb2_grpc
+from llmops_core.embedding_client import EmbeddingClient
 from llmops_core.grpc_server import GrpcServer, ServiceRegistration
 from llmops_core.kafka import EventPublisher, build_broker, ensure_topics
 from llmops_core.telemetry import setup_telemetry
 from llmops_core.topics import ANSWERS, FEEDBACK
+from llmops_grounding import SupportPolicy as ClaimPolicy
 from llmops_query.adapters.services import GenerationClient, GuardrailsClient, RetrievalClient, close_all
-from llmops_query.domain.answers import AskPipeline
+from llmops_query.domain.support import load_policy
 from llmops_query.entrypoints.grpc_servicer import QueryServicer
 from llmops_query.settings import QuerySettings
+from llmops_query.use_cases import AskPipeline
 
 
 def build_pipeline(settings: QuerySettings) -> AskPipeline:
     timeout = settings.call_timeout_seconds
+    routes = [GenerationClient(url, timeout) for url in [settings.generation_url, *settings.fallback_generation_urls]]
     return AskPipeline(
         GuardrailsClient(settings.guardrails_url, timeout),
         RetrievalClient(settings.retrieval_url, timeout),
-        GenerationClient(settings.generation_url, timeout),
-        settings.abstain_below_similarity,
+        list(routes),
+        EmbeddingClient(settings.embedding_url, timeout),
+        load_policy(settings.embedding_model),
+        ClaimPolicy(min_support=settings.claim_min_support),
     )
 
 
@@ -45,5 +51,6 @@ async def main() -> None:
             await broker.connect()
             await build_server(settings, pipeline, broker).run()
     finally:
-        await close_all(pipeline.guardrails, pipeline.retriever, pipeline.generator)  # type: ignore[arg-type]
+        clients = [pipeline.guardrails, pipeline.retriever, *pipeline.routes, pipeline.embedder]
+        await close_all(*clients)  # type: ignore[arg-type]
         telemetry.shutdown()

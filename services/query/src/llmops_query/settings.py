@@ -15,8 +15,15 @@ class QuerySettings(ServiceSettings):
     guardrails_url: str = "127.0.0.1:50056"
     retrieval_url: str = "127.0.0.1:50054"
     generation_url: str = "127.0.0.1:50055"
+    # Further model routes, tried in order when a draft fails the claim check (empty: the next
+    # step is an extractive answer).
+    fallback_generation_urls: list[str] = Field(default_factory=list)
+    embedding_url: str = "127.0.0.1:50053"
+    # The model whose vectors retrieval searches: selects the calibrated abstention bars
+    # (domain/calibration.json; fitted by `llmops eval calibrate`).
+    embedding_model: str = "sentence-transformers/all-MiniLM-L6-v2"
     default_top_k: int = Field(default=4, ge=1, le=20)
-    # Below this cosine similarity of the best passage the bot says it does not know instead of
-    # letting the model improvise (measured on the golden set: see docs/decisions).
-    abstain_below_similarity: float = Field(default=0.45, ge=0, le=1)
+    # A claim (or an extractive sentence) is supported at this support (max of cosine and
+    # content-term coverage); calibrated on the scorer's labelled set (docs/decisions/0015).
+    claim_min_support: float = Field(default=0.55, ge=0, le=1)
     call_timeout_seconds: float = Field(default=60.0, gt=0)

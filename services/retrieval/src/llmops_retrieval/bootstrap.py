@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from llmops.retrieval.v1 import retrieval_pb2, retrieval_pb2_grpc
+from llmops_core.embedding_client import EmbeddingClient
 from llmops_core.grpc_server import GrpcServer, ServiceRegistration
 from llmops_core.kafka import build_broker, ensure_topics
 from llmops_core.postgres import migrate, open_pool
 from llmops_core.telemetry import setup_telemetry
 from llmops_core.topics import DOCS_EMBEDDED
 from llmops_retrieval.adapters.chunk_store import PostgresChunkStore
-from llmops_retrieval.adapters.embedding_client import EmbeddingClient
 from llmops_retrieval.entrypoints import subscribers
 from llmops_retrieval.entrypoints.grpc_servicer import RetrievalServicer
 from llmops_retrieval.settings import RetrievalSettings

@@ -1,30 +1,22 @@
-"""Groundedness: is each claim of an answer supported by the retrieved context?
+"""Groundedness of an answer: the shared claim check (``llmops_grounding``), kept as per-claim evidence.
 
-A claim is supported when (1) some context sentence is semantically close to it (embedding
-cosine at or above a threshold) and (2) every number and name it states occurs in the context.
-(2) exists because embeddings score "90 days" and "30 days" alike. The scorer is one
-implementation of ``GroundednessScorer``; an NLI model or an LLM judge fits the same protocol.
+The check is the same one the query service runs before it shows a draft (one library, not a copy):
+claims supported by a context sentence (embedding cosine or content-term coverage), numbers, dates,
+amounts and names equal to ones in the contexts, negation that agrees with the evidence, and across
+languages support only through facts. An NLI model or an LLM judge can replace ``check_answer``
+behind the same ``Groundedness`` result.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Protocol
+from dataclasses import dataclass, field
 
-import numpy as np
+from llmops_grounding import Embedder, SupportPolicy, Verdict, check_answer
 
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？；])")
-NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
-# Capitalised words not at the start of the claim: names of people, places, products.
-NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-z]+(?:\s[A-Z][a-z]+)*\b")
-SCORER = "embedding-similarity+entity-check"
-SCORER_VERSION = "1"
+SCORER = "claims+facts+negation"
+SCORER_VERSION = "2"
 
-
-class Embedder(Protocol):
-    async def embed(self, texts: Sequence[str]) -> list[list[float]]: ...
+__all__ = ["SCORER", "SCORER_VERSION", "ClaimScore", "Embedder", "Groundedness", "score_answer"]
 
 
 @dataclass(frozen=True)
@@ -33,44 +25,28 @@ class ClaimScore:
     support: float
     supported: bool
     unsupported_entities: list[str]
+    verdict: str = ""
+    evidence: str = ""
+    evidence_context: int = -1
+    reason: str = ""
 
 
 @dataclass(frozen=True)
 class Groundedness:
-    score: float  # share of supported claims, 0-1
+    score: float  # mean claim score, 0-1
     hallucinated: bool
-    claims: list[ClaimScore]
+    claims: list[ClaimScore] = field(default_factory=list)
+    # 1 - the weakest claim's score: the ranking that AUROC is measured on.
+    risk: float = 0.0
 
 
-def split_sentences(text: str) -> list[str]:
-    return [s.strip() for s in SENTENCE_END.split(" ".join(text.split())) if len(s.strip()) > 1]
-
-
-def entities(claim: str) -> list[str]:
-    return [*NUMBER.findall(claim), *NAME.findall(claim)]
-
-
-def missing_entities(claim: str, context: str) -> list[str]:
-    haystack = context.lower()
-    return [e for e in entities(claim) if e.lower() not in haystack]
-
-
-async def score_answer(answer: str, contexts: list[str], embedder: Embedder, threshold: float) -> Groundedness:
-    claims = split_sentences(answer)
-    context_sentences = [s for c in contexts for s in split_sentences(c)]
-    if not claims:
-        return Groundedness(1.0, False, [])
-    if not context_sentences:
-        scores = [ClaimScore(c, 0.0, False, entities(c)) for c in claims]
-        return Groundedness(0.0, True, scores)
-    vectors = np.asarray(await embedder.embed([*claims, *context_sentences]), dtype=np.float32)
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    similarity = vectors[: len(claims)] @ vectors[len(claims) :].T
-    joined = " ".join(contexts)
-    scores = []
-    for index, claim in enumerate(claims):
-        support = float(similarity[index].max())
-        missing = missing_entities(claim, joined)
-        scores.append(ClaimScore(claim, support, support >= threshold and not missing, missing))
-    share = sum(s.supported for s in scores) / len(scores)
-    return Groundedness(share, share < 1.0, scores)
+async def score_answer(answer: str, contexts: list[str], embedder: Embedder, policy: SupportPolicy) -> Groundedness:
+    check = await check_answer(answer, contexts, embedder, policy)
+    claims = [
+        ClaimScore(
+            c.claim, round(c.support, 4), c.verdict is Verdict.SUPPORTED, c.missing_facts, c.verdict.value,
+            c.evidence.sentence if c.evidence else "", c.evidence.passage if c.evidence else -1, c.reason,
+        )
+        for c in check.claims
+    ]  # fmt: skip
+    return Groundedness(round(check.groundedness, 4), check.hallucinated, claims, round(check.risk, 4))

@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 import uuid
 from pathlib import Path
 
 import grpc
 
 from llmops.evaluation.v1 import evaluation_pb2, evaluation_pb2_grpc
-from llmops_core.errors import NotFound
+from llmops_core.errors import InvalidArgument, NotFound
 from llmops_core.validation import require_tenant
 from llmops_evaluation.adapters.query_client import QueryClient
 from llmops_evaluation.adapters.score_store import PostgresScoreStore
 from llmops_evaluation.domain.drift import DriftMonitor
-from llmops_evaluation.domain.suites import judge, load_suite
-from llmops_evaluation.entrypoints.protos import drift_proto, score_proto
+from llmops_evaluation.domain.groundedness import Embedder
+from llmops_evaluation.domain.suites import SUITE_NAME, load_suite, parse_suite
+from llmops_evaluation.entrypoints.protos import drift_proto, score_proto, suite_proto
 from llmops_evaluation.settings import EvaluationSettings
+from llmops_evaluation.use_cases import run_suite, score_on_demand
+from llmops_grounding import SupportPolicy
 
 
 class EvaluationServicer(evaluation_pb2_grpc.EvaluationServiceServicer):
@@ -26,8 +27,10 @@ class EvaluationServicer(evaluation_pb2_grpc.EvaluationServiceServicer):
         store: PostgresScoreStore,
         monitors: dict[str, DriftMonitor],
         query: QueryClient,
+        embedder: Embedder,
         settings: EvaluationSettings,
     ) -> None:
+        self.embedder = embedder
         self.store = store
         self.monitors = monitors
         self.query = query
@@ -37,32 +40,22 @@ class EvaluationServicer(evaluation_pb2_grpc.EvaluationServiceServicer):
         self, request: evaluation_pb2.RunSuiteRequest, context: grpc.aio.ServicerContext
     ) -> evaluation_pb2.SuiteResult:
         tenant_id = require_tenant(request.tenant_id)
-        cases = load_suite(Path(self.settings.suites_dir), request.suite_name)
-        asked = [(case, *await self.query.ask(tenant_id, case.question)) for case in cases]
-        # Scores arrive asynchronously from the answers topic; wait a bounded time for them.
-        deadline = time.monotonic() + self.settings.suite_score_wait_seconds
-        results = []
-        for case, answer_id, outcome in asked:
-            score = await self.store.get(tenant_id, answer_id)
-            while score is None and time.monotonic() < deadline:
-                await asyncio.sleep(0.5)
-                score = await self.store.get(tenant_id, answer_id)
-            verdict = judge(case, outcome)
-            results.append(
-                evaluation_pb2.SuiteCaseResult(
-                    question=case.question, answer_id=answer_id, cited_expected_document=verdict.cited_expected,
-                    abstained_as_expected=verdict.abstained_as_expected,
-                    groundedness=score.score if score else 0.0, passed=verdict.passed,
-                    detail=verdict.detail if score else "; ".join(filter(None, [verdict.detail, "not scored in time"])),
-                )
-            )  # fmt: skip
-        return evaluation_pb2.SuiteResult(
-            run_id=str(uuid.uuid4()),
-            suite_name=request.suite_name,
-            cases=len(results),
-            passed=sum(r.passed for r in results),
-            results=results,
-        )
+        if request.suite_file:
+            if not SUITE_NAME.match(request.suite_name):
+                raise InvalidArgument("suite_name must name the run: 1-64 characters of [a-z0-9_-]")
+            cases = parse_suite(request.suite_file, request.suite_format or "yaml")
+        else:
+            cases = load_suite(Path(self.settings.suites_dir), request.suite_name)
+        results = await run_suite(tenant_id, cases, self.query, self.store, self.settings.suite_score_wait_seconds)
+        return suite_proto(str(uuid.uuid4()), request.suite_name, results)
+
+    async def ScoreAnswer(  # noqa: N802 (gRPC method name)
+        self, request: evaluation_pb2.ScoreAnswerRequest, context: grpc.aio.ServicerContext
+    ) -> evaluation_pb2.AnswerScore:
+        require_tenant(request.tenant_id)
+        policy = SupportPolicy(self.settings.claim_min_support)
+        result = await score_on_demand(request.answer, list(request.contexts), self.embedder, policy)
+        return score_proto("", result)
 
     async def GetAnswerScore(  # noqa: N802 (gRPC method name)
         self, request: evaluation_pb2.GetAnswerScoreRequest, context: grpc.aio.ServicerContext

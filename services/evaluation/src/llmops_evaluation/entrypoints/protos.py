@@ -5,6 +5,7 @@ from __future__ import annotations
 from llmops.evaluation.v1 import evaluation_pb2
 from llmops_evaluation.domain.drift import DriftState
 from llmops_evaluation.domain.groundedness import SCORER, SCORER_VERSION, Groundedness
+from llmops_evaluation.use_cases import CaseResult
 
 
 def score_proto(answer_id: str, result: Groundedness) -> evaluation_pb2.AnswerScore:
@@ -14,7 +15,14 @@ def score_proto(answer_id: str, result: Groundedness) -> evaluation_pb2.AnswerSc
         hallucinated=result.hallucinated,
         claims=[
             evaluation_pb2.ClaimScore(
-                claim=c.claim, support=c.support, supported=c.supported, unsupported_entities=c.unsupported_entities
+                claim=c.claim,
+                support=c.support,
+                supported=c.supported,
+                unsupported_entities=c.unsupported_entities,
+                verdict=c.verdict,
+                evidence=c.evidence,
+                evidence_context=c.evidence_context,
+                reason=c.reason,
             )
             for c in result.claims
         ],
@@ -41,4 +49,32 @@ def drift_proto(state: DriftState) -> evaluation_pb2.DriftState:
             for t in state.tests
         ],
         drifting=state.drifting,
+    )
+
+
+def suite_proto(run_id: str, suite_name: str, results: list[CaseResult]) -> evaluation_pb2.SuiteResult:
+    cases = [
+        evaluation_pb2.SuiteCaseResult(
+            question=r.case.question, answer_id=r.outcome.answer_id, expected=r.case.expect, status=r.outcome.status,
+            outcome=r.outcome.outcome, answer=r.outcome.answer, passed=r.judgement.passed,
+            cited_expected_document=r.judgement.cited_expected, facts_present=r.judgement.facts_present,
+            missing_facts=r.judgement.missing_facts, abstained_as_expected=r.judgement.abstained_as_expected,
+            hallucinated=bool(r.score and r.score.hallucinated), scored=r.score is not None,
+            groundedness=r.score.score if r.score else 0.0, detail=r.judgement.detail,
+            latency_ms=r.outcome.latency_ms, input_tokens=r.outcome.input_tokens,
+            output_tokens=r.outcome.output_tokens,
+        )
+        for r in results
+    ]  # fmt: skip
+    return evaluation_pb2.SuiteResult(
+        run_id=run_id,
+        suite_name=suite_name,
+        cases=len(cases),
+        passed=sum(r.judgement.passed for r in results),
+        results=cases,
+        expected_answered=sum(r.case.expect == "answered" for r in results),
+        right_answers=sum(r.judgement.right_answer for r in results),
+        expected_abstained=sum(r.case.expect == "abstained" for r in results),
+        abstained_correctly=sum(r.judgement.abstained_as_expected for r in results),
+        hallucination_flags=sum(bool(r.score and r.score.hallucinated) for r in results),
     )

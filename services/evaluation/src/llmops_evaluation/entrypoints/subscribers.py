@@ -16,6 +16,7 @@ from llmops_evaluation.domain.drift import DriftMonitor
 from llmops_evaluation.domain.groundedness import Embedder, Groundedness, score_answer
 from llmops_evaluation.entrypoints.protos import drift_proto, score_proto
 from llmops_evaluation.settings import EvaluationSettings
+from llmops_grounding import SupportPolicy
 
 
 def register(
@@ -34,7 +35,7 @@ def register(
     async def score(answer: AnswerProduced) -> None:
         if answer.status == ANSWER_STATUS_ANSWERED:
             contexts = [c.text for c in answer.contexts]
-            result = await score_answer(answer.answer, contexts, embedder, settings.claim_support_threshold)
+            result = await score_answer(answer.answer, contexts, embedder, SupportPolicy(settings.claim_min_support))
         else:  # a refusal or an abstention states nothing that could be invented
             result = Groundedness(1.0, False, [])
         tenant = answer.envelope.tenant_id

@@ -3,22 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from typing import cast
 
 import openai
 from openai.types.chat import ChatCompletionMessageParam
 
 from llmops_core.errors import DeadlineExceeded, Unavailable
-
-
-@dataclass(frozen=True)
-class Completion:
-    text: str
-    input_tokens: int
-    output_tokens: int
-    finish_reason: str
-    usage_estimated: bool = False
+from llmops_generation.adapters.endpoint_tokenizer import EndpointTokenCounter
+from llmops_generation.domain.completions import Completion
 
 
 class OpenAICompatibleModel:
@@ -26,6 +18,8 @@ class OpenAICompatibleModel:
         self.model = model
         self.base_url = base_url
         self.client = openai.AsyncOpenAI(base_url=base_url, api_key=api_key, timeout=timeout_seconds, max_retries=1)
+        # The same endpoint's tokenizer, so prompts are counted as this model counts them.
+        self.tokenizer = EndpointTokenCounter(base_url, api_key, model, timeout_seconds)
 
     def _unavailable(self, error: Exception) -> Exception:
         if isinstance(error, openai.APITimeoutError):
@@ -84,3 +78,4 @@ class OpenAICompatibleModel:
 
     async def close(self) -> None:
         await self.client.close()
+        await self.tokenizer.close()

@@ -1,4 +1,4 @@
-"""Bytes to clean text: encoding detection (charset-normalizer) and mojibake repair (ftfy)."""
+"""Bytes to clean text: encoding detection (charset-normalizer), lossy mojibake repair, then ftfy."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import charset_normalizer
 import ftfy
+
+from llmops_ingestion.domain.mojibake import MojibakeRepair, repair_lossy_mojibake
 
 # Keep full-width CJK punctuation and curly quotes: they are content, not damage.
 FIX_CONFIG = ftfy.TextFixerConfig(uncurl_quotes=False, fix_character_width=False, normalization="NFC")
@@ -19,11 +21,16 @@ class UndecodableDocument(ValueError):
 class DecodedText:
     text: str
     encoding: str
-    repaired: bool
+    repaired: bool  # the text differs from what the bytes decoded to (lossy repair or ftfy)
+    lossy: MojibakeRepair | None = None  # the lossy repair's report, when it repaired anything
 
     @property
     def detail(self) -> str:
         note = f"decoded as {self.encoding}"
+        if self.lossy is not None:
+            spans, chars, unsure = len(self.lossy.spans), self.lossy.repaired_characters, self.lossy.uncertain
+            note += f"; repaired mojibake (lossy) in {spans} span{'s' if spans > 1 else ''}"
+            return note + f" ({chars} characters, {unsure} uncertain)"
         return note + ("; repaired mojibake" if self.repaired else "")
 
 
@@ -39,5 +46,10 @@ def decode_document(raw: bytes) -> DecodedText:
         text, encoding = str(best), best.encoding
     if "\x00" in text:
         raise UndecodableDocument("the content contains NUL bytes; binary files are not supported")
-    fixed = ftfy.fix_text(text, FIX_CONFIG)
-    return DecodedText(fixed, encoding, repaired=fixed != text)
+    # Lossy repair first: ftfy, meeting a span it cannot decode whole, fixes the complete sequences inside
+    # it and leaves the broken ones stranded among clean characters, without the neighbours that mark the
+    # span as damage. ftfy then still handles what the lossy repair does not (other code pages, double
+    # encoding, ligatures); on text the lossy repair already fixed it has nothing left to do.
+    lossy = repair_lossy_mojibake(text)
+    fixed = ftfy.fix_text(lossy.text, FIX_CONFIG)
+    return DecodedText(fixed, encoding, repaired=fixed != text, lossy=lossy if lossy.spans else None)

@@ -10,12 +10,21 @@ from typing import Protocol
 
 from llmops.ingestion.v1.events_pb2 import DocumentChunked
 from llmops_core.kafka import new_envelope
-from llmops_ingestion.domain.chunking import chunk_id, chunk_text, content_hash
+from llmops_ingestion.domain.chunking import (
+    ChunkingPolicy,
+    EstimatedTokens,
+    chunk_id,
+    chunk_sections,
+    content_hash,
+)
 from llmops_ingestion.domain.decoding import UndecodableDocument, decode_document
 from llmops_ingestion.domain.extraction import ContentType, extract
 
 MAX_BYTES = 10 * 1024 * 1024
 DOCUMENT_ID = re.compile(r"^\S{1,200}$")
+# Without the embedding model's tokenizer, chunks are sized by an estimate of its word pieces.
+ESTIMATED_CHUNKING = ChunkingPolicy(EstimatedTokens())
+HEADING_PATH = "heading_path"  # chunk metadata key: "Fares > Refunds"
 
 
 class Outcome(Enum):
@@ -78,8 +87,16 @@ def _rejection(document: SourceDocument) -> str | None:
     return None
 
 
+def _chunk_metadata(document_metadata: dict[str, str], heading_path: str) -> dict[str, str]:
+    return {**document_metadata, HEADING_PATH: heading_path} if heading_path else document_metadata
+
+
 async def ingest_document(
-    tenant_id: str, document: SourceDocument, repository: DocumentRepository, publisher: ChunkPublisher
+    tenant_id: str,
+    document: SourceDocument,
+    repository: DocumentRepository,
+    publisher: ChunkPublisher,
+    chunking: ChunkingPolicy = ESTIMATED_CHUNKING,
 ) -> DocumentResult:
     """One document; a bad document is rejected with a reason and never stops the others."""
     reason = _rejection(document)
@@ -91,7 +108,7 @@ async def ingest_document(
         return DocumentResult(document.document_id, 0, Outcome.REJECTED, 0, str(error))
     extracted = extract(decoded.text, document.content_type)
     title = document.title or extracted.title or document.document_id
-    chunks = chunk_text(extracted.text)
+    chunks = chunk_sections(extracted.sections, chunking)
     if not chunks:
         return DocumentResult(document.document_id, 0, Outcome.REJECTED, 0, "no text left after extraction")
     digest = content_hash(title, extracted.text)
@@ -112,7 +129,7 @@ async def ingest_document(
                 title=title,
                 source_uri=document.source_uri,
                 language=chunk.language,
-                metadata=document.metadata,
+                metadata=_chunk_metadata(document.metadata, chunk.heading_path),
             )
             for chunk in chunks
         ]

@@ -14,6 +14,7 @@ from llmops_core.kafka import EventPublisher, new_envelope
 from llmops_core.topics import INGEST_REPORTS
 from llmops_core.validation import next_page_token, page_window, require_tenant
 from llmops_ingestion.adapters.document_repository import PostgresDocumentRepository
+from llmops_ingestion.domain.chunking import ChunkingPolicy
 from llmops_ingestion.domain.documents import (
     ChunkPublisher,
     DocumentResult,
@@ -70,14 +71,16 @@ class IngestionServicer(ingestion_pb2_grpc.IngestionServiceServicer):
         chunks: ChunkPublisher,
         events: EventPublisher,
         source_roots: list[str],
+        chunking: ChunkingPolicy,
     ) -> None:
         self.repository = repository
         self.chunks = chunks
         self.events = events
         self.source_roots = source_roots
+        self.chunking = chunking
 
     async def _ingest(self, tenant_id: str, documents: Sequence[SourceDocument]) -> list[DocumentResult]:
-        return [await ingest_document(tenant_id, d, self.repository, self.chunks) for d in documents]
+        return [await ingest_document(tenant_id, d, self.repository, self.chunks, self.chunking) for d in documents]
 
     async def _report(self, tenant_id: str, source: str, results: list[DocumentResult]) -> ingestion_pb2.IngestReport:
         def count(outcome: Outcome) -> int:

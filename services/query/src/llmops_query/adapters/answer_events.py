@@ -6,7 +6,7 @@ from llmops.common.v1.envelope_pb2 import TokenUsage
 from llmops.query.v1 import events_pb2, query_pb2
 from llmops_core.kafka import EventPublisher, new_envelope
 from llmops_core.topics import ANSWERS, FEEDBACK
-from llmops_query.domain.answers import Answer, Status
+from llmops_query.domain.answers import Answer, Outcome, Status
 
 STATUSES = {
     Status.ANSWERED: query_pb2.ANSWER_STATUS_ANSWERED,
@@ -15,13 +15,24 @@ STATUSES = {
 }
 
 
+OUTCOMES = {
+    Outcome.VERIFIED: query_pb2.ANSWER_OUTCOME_VERIFIED,
+    Outcome.FALLBACK: query_pb2.ANSWER_OUTCOME_FALLBACK,
+    Outcome.EXTRACTIVE: query_pb2.ANSWER_OUTCOME_EXTRACTIVE,
+    Outcome.ABSTAINED: query_pb2.ANSWER_OUTCOME_ABSTAINED,
+    Outcome.REFUSED: query_pb2.ANSWER_OUTCOME_REFUSED,
+}
+
+
 def citations(answer: Answer) -> list[query_pb2.Citation]:
+    """Only the passages that support the final answer (set by the check or the extractive step)."""
     if answer.status is not Status.ANSWERED:
         return []
     return [
-        query_pb2.Citation(document_id=p.document_id, chunk_id=p.chunk_id, title=p.title, source_uri=p.source_uri,
-                           score=p.score, snippet=p.text[:240])
-        for p in answer.passages
+        query_pb2.Citation(document_id=c.passage.document_id, chunk_id=c.passage.chunk_id, title=c.passage.title,
+                           source_uri=c.passage.source_uri, score=c.passage.score, snippet=c.snippet,
+                           similarity=c.similarity)
+        for c in answer.citations
     ]  # fmt: skip
 
 
@@ -43,6 +54,8 @@ def response(answer: Answer, trace_id: str) -> query_pb2.AskResponse:
         ),
         cost_usd=generated.cost_usd if generated else 0.0,
         latencies=[query_pb2.StageLatency(stage=k, milliseconds=v) for k, v in answer.latencies_ms.items()],
+        outcome=OUTCOMES[answer.outcome],
+        outcome_reason=answer.outcome_reason,
     )
 
 
@@ -56,7 +69,9 @@ async def publish_answer(publisher: EventPublisher, answer: Answer, ask: query_p
         status=ask.status,
         reason=answer.reason,
         contexts=[
-            events_pb2.RetrievedContext(chunk_id=p.chunk_id, document_id=p.document_id, text=p.text, score=p.score)
+            events_pb2.RetrievedContext(
+                chunk_id=p.chunk_id, document_id=p.document_id, text=p.text, score=p.score, similarity=p.similarity
+            )
             for p in answer.passages
         ],
         citations=ask.citations,
@@ -67,6 +82,8 @@ async def publish_answer(publisher: EventPublisher, answer: Answer, ask: query_p
         usage=ask.usage,
         cost_usd=ask.cost_usd,
         latencies=ask.latencies,
+        outcome=ask.outcome,
+        outcome_reason=ask.outcome_reason,
     )
     await publisher.publish(ANSWERS, answer.answer_id, event)
 

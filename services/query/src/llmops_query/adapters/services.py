@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import grpc
 
 from llmops.generation.v1 import generation_pb2, generation_pb2_grpc
 from llmops.guardrails.v1 import guardrails_pb2, guardrails_pb2_grpc
 from llmops.retrieval.v1 import retrieval_pb2, retrieval_pb2_grpc
+from llmops_core.embedding_client import EmbeddingClient
 from llmops_core.errors import DeadlineExceeded, DomainError, NotFound, Unavailable
 from llmops_core.grpc_client import traced_channel
 from llmops_query.domain.answers import Generated, GuardVerdict, Passage
@@ -96,16 +95,7 @@ class GenerationClient:
             raise _translated("generation", error) from error
         return _generated(response)
 
-    async def stream(self, tenant_id: str, question: str, passages: list[Passage]) -> AsyncIterator[str | Generated]:
-        try:
-            async for item in self.stub.GenerateStream(
-                self._request(tenant_id, question, passages), timeout=self.timeout
-            ):
-                yield _generated(item.final) if item.HasField("final") else item.token
-        except grpc.aio.AioRpcError as error:
-            raise _translated("generation", error) from error
 
-
-async def close_all(*clients: GuardrailsClient | RetrievalClient | GenerationClient) -> None:
+async def close_all(*clients: GuardrailsClient | RetrievalClient | GenerationClient | EmbeddingClient) -> None:
     for client in clients:
         await client.channel.close()

@@ -1,11 +1,10 @@
-"""The Ask pipeline as plain logic over small protocols: no gRPC, no Kafka in here."""
+"""What an answer is made of, and the small protocols the Ask use cases depend on: no gRPC, no Kafka."""
 
 from __future__ import annotations
 
 import re
 import time
-import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Protocol
@@ -16,6 +15,16 @@ from llmops_core.validation import require_tenant, require_text
 
 class Status(Enum):
     ANSWERED = "answered"
+    ABSTAINED = "abstained"
+    REFUSED = "refused"
+
+
+class Outcome(Enum):
+    """How the final answer came about (AnswerOutcome in the contract)."""
+
+    VERIFIED = "verified"
+    FALLBACK = "fallback"
+    EXTRACTIVE = "extractive"
     ABSTAINED = "abstained"
     REFUSED = "refused"
 
@@ -50,6 +59,13 @@ class Generated:
     cost_usd: float
 
 
+@dataclass(frozen=True)
+class Citation:
+    passage: Passage
+    snippet: str  # the supporting sentence with its neighbours
+    similarity: float  # 0-1, how closely that sentence supports the answer
+
+
 @dataclass
 class Answer:
     answer_id: str
@@ -59,9 +75,27 @@ class Answer:
     status: Status
     text: str
     reason: str
+    outcome: Outcome = Outcome.VERIFIED
+    outcome_reason: str = ""
     passages: list[Passage] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
     generated: Generated | None = None
     latencies_ms: dict[str, float] = field(default_factory=dict)
+
+    def refuse(self, reason: str) -> None:
+        self.status, self.outcome, self.reason = Status.REFUSED, Outcome.REFUSED, reason
+        self.outcome_reason = reason
+        self.text = f"I can't help with that: {reason}"
+
+    def abstain(self, reason: str, question: str) -> None:
+        self.status, self.outcome, self.reason, self.outcome_reason = (
+            Status.ABSTAINED,
+            Outcome.ABSTAINED,
+            reason,
+            reason,
+        )
+        self.text = abstention(question)
+        self.citations = []
 
 
 class Guardrails(Protocol):
@@ -75,9 +109,13 @@ class Retriever(Protocol):
 
 
 class Generator(Protocol):
+    """One model route: the generation service behind one address."""
+
     async def generate(self, tenant_id: str, question: str, passages: list[Passage]) -> Generated: ...
 
-    def stream(self, tenant_id: str, question: str, passages: list[Passage]) -> AsyncIterator[str | Generated]: ...
+
+class Embedder(Protocol):
+    async def embed(self, texts: Sequence[str]) -> list[list[float]]: ...
 
 
 @dataclass(frozen=True)
@@ -127,56 +165,3 @@ class Stopwatch:
             self.stages[stage] = (time.perf_counter() - started) * 1000
 
         return stop
-
-
-@dataclass
-class AskPipeline:
-    guardrails: Guardrails
-    retriever: Retriever
-    generator: Generator
-    abstain_below_similarity: float
-
-    async def prepare(self, request: AskRequest, clock: Stopwatch) -> Answer:
-        """Everything before generation; the answer is final unless its status is ANSWERED."""
-        answer = Answer(
-            str(uuid.uuid4()), request.tenant_id, request.session_id, request.question, Status.ANSWERED, "", ""
-        )
-        done = clock.timed("guardrails_in")
-        verdict = await self.guardrails.check_input(request.tenant_id, request.question)
-        done()
-        answer.question = verdict.text
-        if verdict.blocked:
-            answer.status, answer.reason = Status.REFUSED, verdict.reason
-            answer.text = f"I can't help with that: {verdict.reason}"
-            return answer
-        done = clock.timed("retrieval")
-        answer.passages = await self.retriever.search(request.tenant_id, search_text(verdict.text), request.top_k)
-        done()
-        best = max((p.similarity for p in answer.passages), default=0.0)
-        if best < self.abstain_below_similarity:
-            answer.status = Status.ABSTAINED
-            answer.reason = (
-                f"The best passage matches the question at {best:.2f}, below {self.abstain_below_similarity}."
-            )
-            answer.text = abstention(request.question)
-        return answer
-
-    async def finish(self, answer: Answer, generated: Generated, clock: Stopwatch) -> Answer:
-        answer.generated = generated
-        done = clock.timed("guardrails_out")
-        verdict = await self.guardrails.check_output(answer.tenant_id, generated.text, answer.question)
-        done()
-        answer.text = verdict.text
-        answer.latencies_ms = dict(clock.stages)
-        return answer
-
-    async def ask(self, request: AskRequest) -> Answer:
-        clock = Stopwatch()
-        answer = await self.prepare(request, clock)
-        if answer.status is not Status.ANSWERED:
-            answer.latencies_ms = dict(clock.stages)
-            return answer
-        done = clock.timed("generation")
-        generated = await self.generator.generate(answer.tenant_id, answer.question, answer.passages)
-        done()
-        return await self.finish(answer, generated, clock)

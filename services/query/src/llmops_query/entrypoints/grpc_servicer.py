@@ -8,13 +8,14 @@ from collections.abc import AsyncIterator
 import grpc
 
 from llmops.query.v1 import query_pb2, query_pb2_grpc
-from llmops_core.errors import InvalidArgument, Unavailable
+from llmops_core.errors import InvalidArgument
 from llmops_core.kafka import EventPublisher
 from llmops_core.kafka.events import current_trace_id
 from llmops_core.validation import require_tenant
 from llmops_query.adapters.answer_events import publish_answer, publish_feedback, response
-from llmops_query.domain.answers import AskPipeline, Generated, Status, Stopwatch, ask_request
+from llmops_query.domain.answers import Answer, AskRequest, ask_request
 from llmops_query.settings import QuerySettings
+from llmops_query.use_cases import AskPipeline
 
 
 class QueryServicer(query_pb2_grpc.QueryServiceServicer):
@@ -26,10 +27,7 @@ class QueryServicer(query_pb2_grpc.QueryServiceServicer):
     async def Ask(  # noqa: N802 (gRPC method name)
         self, request: query_pb2.AskRequest, context: grpc.aio.ServicerContext
     ) -> query_pb2.AskResponse:
-        ask = ask_request(
-            request.tenant_id, request.question, request.top_k, request.session_id, self.settings.default_top_k
-        )
-        answer = await self.pipeline.ask(ask)
+        answer = await self.pipeline.ask(self._ask(request))
         result = response(answer, current_trace_id())
         await publish_answer(self.publisher, answer, result)
         return result
@@ -37,29 +35,18 @@ class QueryServicer(query_pb2_grpc.QueryServiceServicer):
     async def AskStream(  # noqa: N802 (gRPC method name)
         self, request: query_pb2.AskRequest, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[query_pb2.AskStreamResponse]:
-        ask = ask_request(
+        async for item in self.pipeline.ask_stream(self._ask(request)):
+            if isinstance(item, Answer):
+                result = response(item, current_trace_id())
+                await publish_answer(self.publisher, item, result)
+                yield query_pb2.AskStreamResponse(final=result)
+            else:
+                yield query_pb2.AskStreamResponse(token=item)
+
+    def _ask(self, request: query_pb2.AskRequest) -> AskRequest:
+        return ask_request(
             request.tenant_id, request.question, request.top_k, request.session_id, self.settings.default_top_k
         )
-        clock = Stopwatch()
-        answer = await self.pipeline.prepare(ask, clock)
-        if answer.status is Status.ANSWERED:
-            done = clock.timed("generation")
-            generated: Generated | None = None
-            async for item in self.pipeline.generator.stream(answer.tenant_id, answer.question, answer.passages):
-                if isinstance(item, Generated):
-                    generated = item
-                else:
-                    yield query_pb2.AskStreamResponse(token=item)
-            done()
-            if generated is None:
-                raise Unavailable("generation: the stream ended without a final message")
-            answer = await self.pipeline.finish(answer, generated, clock)
-        else:
-            answer.latencies_ms = dict(clock.stages)
-            yield query_pb2.AskStreamResponse(token=answer.text)
-        result = response(answer, current_trace_id())
-        await publish_answer(self.publisher, answer, result)
-        yield query_pb2.AskStreamResponse(final=result)
 
     async def SubmitFeedback(  # noqa: N802 (gRPC method name)
         self, request: query_pb2.SubmitFeedbackRequest, context: grpc.aio.ServicerContext

@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%llmops/evaluation/v1/evaluation.proto\x12\x14llmops.evaluation.v1\"8\n\x0fRunSuiteRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x12\n\nsuite_name\x18\x02 \x01(\t\"\xac\x01\n\x0fSuiteCaseResult\x12\x10\n\x08question\x18\x01 \x01(\t\x12\x11\n\tanswer_id\x18\x02 \x01(\t\x12\x1f\n\x17\x63ited_expected_document\x18\x03 \x01(\x08\x12\x1d\n\x15\x61\x62stained_as_expected\x18\x04 \x01(\x08\x12\x14\n\x0cgroundedness\x18\x05 \x01(\x01\x12\x0e\n\x06passed\x18\x06 \x01(\x08\x12\x0e\n\x06\x64\x65tail\x18\x07 \x01(\t\"\x88\x01\n\x0bSuiteResult\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x12\n\nsuite_name\x18\x02 \x01(\t\x12\r\n\x05\x63\x61ses\x18\x03 \x01(\r\x12\x0e\n\x06passed\x18\x04 \x01(\r\x12\x36\n\x07results\x18\x05 \x03(\x0b\x32%.llmops.evaluation.v1.SuiteCaseResult\"=\n\x15GetAnswerScoreRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x11\n\tanswer_id\x18\x02 \x01(\t\"]\n\nClaimScore\x12\r\n\x05\x63laim\x18\x01 \x01(\t\x12\x0f\n\x07support\x18\x02 \x01(\x01\x12\x11\n\tsupported\x18\x03 \x01(\x08\x12\x1c\n\x14unsupported_entities\x18\x04 \x03(\t\"\xa6\x01\n\x0b\x41nswerScore\x12\x11\n\tanswer_id\x18\x01 \x01(\t\x12\x14\n\x0cgroundedness\x18\x02 \x01(\x01\x12\x14\n\x0challucinated\x18\x03 \x01(\x08\x12\x30\n\x06\x63laims\x18\x04 \x03(\x0b\x32 .llmops.evaluation.v1.ClaimScore\x12\x0e\n\x06scorer\x18\x05 \x01(\t\x12\x16\n\x0escorer_version\x18\x06 \x01(\t\")\n\x14GetDriftStateRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\"\xc6\x01\n\nDriftState\x12\x16\n\x0ereference_size\x18\x01 \x01(\r\x12\x14\n\x0c\x63urrent_size\x18\x02 \x01(\r\x12$\n\x1creference_hallucination_rate\x18\x03 \x01(\x01\x12\"\n\x1a\x63urrent_hallucination_rate\x18\x04 \x01(\x01\x12.\n\x05tests\x18\x05 \x03(\x0b\x32\x1f.llmops.evaluation.v1.DriftTest\x12\x10\n\x08\x64rifting\x18\x06 \x01(\x08\"q\n\tDriftTest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0e\n\x06metric\x18\x02 \x01(\t\x12\x11\n\tstatistic\x18\x03 \x01(\x01\x12\x0f\n\x07p_value\x18\x04 \x01(\x01\x12\x11\n\tthreshold\x18\x05 \x01(\x01\x12\x0f\n\x07\x64rifted\x18\x06 \x01(\x08\x32\xaa\x02\n\x11\x45valuationService\x12T\n\x08RunSuite\x12%.llmops.evaluation.v1.RunSuiteRequest\x1a!.llmops.evaluation.v1.SuiteResult\x12`\n\x0eGetAnswerScore\x12+.llmops.evaluation.v1.GetAnswerScoreRequest\x1a!.llmops.evaluation.v1.AnswerScore\x12]\n\rGetDriftState\x12*.llmops.evaluation.v1.GetDriftStateRequest\x1a .llmops.evaluation.v1.DriftStateb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%llmops/evaluation/v1/evaluation.proto\x12\x14llmops.evaluation.v1\"b\n\x0fRunSuiteRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x12\n\nsuite_name\x18\x02 \x01(\t\x12\x12\n\nsuite_file\x18\x03 \x01(\x0c\x12\x14\n\x0csuite_format\x18\x04 \x01(\t\"\x84\x03\n\x0fSuiteCaseResult\x12\x10\n\x08question\x18\x01 \x01(\t\x12\x11\n\tanswer_id\x18\x02 \x01(\t\x12\x1f\n\x17\x63ited_expected_document\x18\x03 \x01(\x08\x12\x1d\n\x15\x61\x62stained_as_expected\x18\x04 \x01(\x08\x12\x14\n\x0cgroundedness\x18\x05 \x01(\x01\x12\x0e\n\x06passed\x18\x06 \x01(\x08\x12\x0e\n\x06\x64\x65tail\x18\x07 \x01(\t\x12\x10\n\x08\x65xpected\x18\x08 \x01(\t\x12\x0e\n\x06status\x18\t \x01(\t\x12\x0f\n\x07outcome\x18\n \x01(\t\x12\x0e\n\x06\x61nswer\x18\x0b \x01(\t\x12\x15\n\rfacts_present\x18\x0c \x01(\x08\x12\x15\n\rmissing_facts\x18\r \x03(\t\x12\x14\n\x0challucinated\x18\x0e \x01(\x08\x12\x0e\n\x06scored\x18\x0f \x01(\x08\x12\x12\n\nlatency_ms\x18\x10 \x01(\x01\x12\x14\n\x0cinput_tokens\x18\x11 \x01(\r\x12\x15\n\routput_tokens\x18\x12 \x01(\r\"\x90\x02\n\x0bSuiteResult\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x12\n\nsuite_name\x18\x02 \x01(\t\x12\r\n\x05\x63\x61ses\x18\x03 \x01(\r\x12\x0e\n\x06passed\x18\x04 \x01(\r\x12\x36\n\x07results\x18\x05 \x03(\x0b\x32%.llmops.evaluation.v1.SuiteCaseResult\x12\x19\n\x11\x65xpected_answered\x18\x06 \x01(\r\x12\x15\n\rright_answers\x18\x07 \x01(\r\x12\x1a\n\x12\x65xpected_abstained\x18\x08 \x01(\r\x12\x1b\n\x13\x61\x62stained_correctly\x18\t \x01(\r\x12\x1b\n\x13hallucination_flags\x18\n \x01(\r\"=\n\x15GetAnswerScoreRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x11\n\tanswer_id\x18\x02 \x01(\t\"\xaa\x01\n\nClaimScore\x12\r\n\x05\x63laim\x18\x01 \x01(\t\x12\x0f\n\x07support\x18\x02 \x01(\x01\x12\x11\n\tsupported\x18\x03 \x01(\x08\x12\x1c\n\x14unsupported_entities\x18\x04 \x03(\t\x12\x0f\n\x07verdict\x18\x05 \x01(\t\x12\x10\n\x08\x65vidence\x18\x06 \x01(\t\x12\x18\n\x10\x65vidence_context\x18\x07 \x01(\x05\x12\x0e\n\x06reason\x18\x08 \x01(\t\"[\n\x12ScoreAnswerRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x10\n\x08question\x18\x02 \x01(\t\x12\x0e\n\x06\x61nswer\x18\x03 \x01(\t\x12\x10\n\x08\x63ontexts\x18\x04 \x03(\t\"\xa6\x01\n\x0b\x41nswerScore\x12\x11\n\tanswer_id\x18\x01 \x01(\t\x12\x14\n\x0cgroundedness\x18\x02 \x01(\x01\x12\x14\n\x0challucinated\x18\x03 \x01(\x08\x12\x30\n\x06\x63laims\x18\x04 \x03(\x0b\x32 .llmops.evaluation.v1.ClaimScore\x12\x0e\n\x06scorer\x18\x05 \x01(\t\x12\x16\n\x0escorer_version\x18\x06 \x01(\t\")\n\x14GetDriftStateRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\"\xc6\x01\n\nDriftState\x12\x16\n\x0ereference_size\x18\x01 \x01(\r\x12\x14\n\x0c\x63urrent_size\x18\x02 \x01(\r\x12$\n\x1creference_hallucination_rate\x18\x03 \x01(\x01\x12\"\n\x1a\x63urrent_hallucination_rate\x18\x04 \x01(\x01\x12.\n\x05tests\x18\x05 \x03(\x0b\x32\x1f.llmops.evaluation.v1.DriftTest\x12\x10\n\x08\x64rifting\x18\x06 \x01(\x08\"q\n\tDriftTest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0e\n\x06metric\x18\x02 \x01(\t\x12\x11\n\tstatistic\x18\x03 \x01(\x01\x12\x0f\n\x07p_value\x18\x04 \x01(\x01\x12\x11\n\tthreshold\x18\x05 \x01(\x01\x12\x0f\n\x07\x64rifted\x18\x06 \x01(\x08\x32\x86\x03\n\x11\x45valuationService\x12T\n\x08RunSuite\x12%.llmops.evaluation.v1.RunSuiteRequest\x1a!.llmops.evaluation.v1.SuiteResult\x12`\n\x0eGetAnswerScore\x12+.llmops.evaluation.v1.GetAnswerScoreRequest\x1a!.llmops.evaluation.v1.AnswerScore\x12]\n\rGetDriftState\x12*.llmops.evaluation.v1.GetDriftStateRequest\x1a .llmops.evaluation.v1.DriftState\x12Z\n\x0bScoreAnswer\x12(.llmops.evaluation.v1.ScoreAnswerRequest\x1a!.llmops.evaluation.v1.AnswerScoreb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -32,23 +32,25 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'llmops.evaluation.v1.evalua
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_RUNSUITEREQUEST']._serialized_start=63
-  _globals['_RUNSUITEREQUEST']._serialized_end=119
-  _globals['_SUITECASERESULT']._serialized_start=122
-  _globals['_SUITECASERESULT']._serialized_end=294
-  _globals['_SUITERESULT']._serialized_start=297
-  _globals['_SUITERESULT']._serialized_end=433
-  _globals['_GETANSWERSCOREREQUEST']._serialized_start=435
-  _globals['_GETANSWERSCOREREQUEST']._serialized_end=496
-  _globals['_CLAIMSCORE']._serialized_start=498
-  _globals['_CLAIMSCORE']._serialized_end=591
-  _globals['_ANSWERSCORE']._serialized_start=594
-  _globals['_ANSWERSCORE']._serialized_end=760
-  _globals['_GETDRIFTSTATEREQUEST']._serialized_start=762
-  _globals['_GETDRIFTSTATEREQUEST']._serialized_end=803
-  _globals['_DRIFTSTATE']._serialized_start=806
-  _globals['_DRIFTSTATE']._serialized_end=1004
-  _globals['_DRIFTTEST']._serialized_start=1006
-  _globals['_DRIFTTEST']._serialized_end=1119
-  _globals['_EVALUATIONSERVICE']._serialized_start=1122
-  _globals['_EVALUATIONSERVICE']._serialized_end=1420
+  _globals['_RUNSUITEREQUEST']._serialized_end=161
+  _globals['_SUITECASERESULT']._serialized_start=164
+  _globals['_SUITECASERESULT']._serialized_end=552
+  _globals['_SUITERESULT']._serialized_start=555
+  _globals['_SUITERESULT']._serialized_end=827
+  _globals['_GETANSWERSCOREREQUEST']._serialized_start=829
+  _globals['_GETANSWERSCOREREQUEST']._serialized_end=890
+  _globals['_CLAIMSCORE']._serialized_start=893
+  _globals['_CLAIMSCORE']._serialized_end=1063
+  _globals['_SCOREANSWERREQUEST']._serialized_start=1065
+  _globals['_SCOREANSWERREQUEST']._serialized_end=1156
+  _globals['_ANSWERSCORE']._serialized_start=1159
+  _globals['_ANSWERSCORE']._serialized_end=1325
+  _globals['_GETDRIFTSTATEREQUEST']._serialized_start=1327
+  _globals['_GETDRIFTSTATEREQUEST']._serialized_end=1368
+  _globals['_DRIFTSTATE']._serialized_start=1371
+  _globals['_DRIFTSTATE']._serialized_end=1569
+  _globals['_DRIFTTEST']._serialized_start=1571
+  _globals['_DRIFTTEST']._serialized_end=1684
+  _globals['_EVALUATIONSERVICE']._serialized_start=1687
+  _globals['_EVALUATIONSERVICE']._serialized_end=2077
 # @@protoc_insertion_point(module_scope)

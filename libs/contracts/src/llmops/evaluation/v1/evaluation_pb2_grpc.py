@@ -50,6 +50,11 @@ class EvaluationServiceStub:
                 request_serializer=llmops_dot_evaluation_dot_v1_dot_evaluation__pb2.GetDriftStateRequest.SerializeToString,
                 response_deserializer=llmops_dot_evaluation_dot_v1_dot_evaluation__pb2.DriftState.FromString,
                 _registered_method=True)
+        self.ScoreAnswer = channel.unary_unary(
+                '/llmops.evaluation.v1.EvaluationService/ScoreAnswer',
+                request_serializer=llmops_dot_evaluation_dot_v1_dot_evaluation__pb2.ScoreAnswerRequest.SerializeToString,
+                response_deserializer=llmops_dot_evaluation_dot_v1_dot_evaluation__pb2.AnswerScore.FromString,
+                _registered_method=True)
 
 
 class EvaluationServiceServicer:
@@ -76,6 +81,14 @@ class EvaluationServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ScoreAnswer(self, request, context):
+        """Scores one answer against its contexts on demand: the same code path as the asynchronous
+        scorer of the `answers` topic. Nothing is stored.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_EvaluationServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -93,6 +106,11 @@ def add_EvaluationServiceServicer_to_server(servicer, server):
                     servicer.GetDriftState,
                     request_deserializer=llmops_dot_evaluation_dot_v1_dot_evaluation__pb2.GetDriftStateRequest.FromString,
                     response_serializer=llmops_dot_evaluation_dot_v1_dot_evaluation__pb2.DriftState.SerializeToString,
+            ),
+            'ScoreAnswer': grpc.unary_unary_rpc_method_handler(
+                    servicer.ScoreAnswer,
+                    request_deserializer=llmops_dot_evaluation_dot_v1_dot_evaluation__pb2.ScoreAnswerRequest.FromString,
+                    response_serializer=llmops_dot_evaluation_dot_v1_dot_evaluation__pb2.AnswerScore.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -177,6 +195,33 @@ class EvaluationService:
             '/llmops.evaluation.v1.EvaluationService/GetDriftState',
             llmops_dot_evaluation_dot_v1_dot_evaluation__pb2.GetDriftStateRequest.SerializeToString,
             llmops_dot_evaluation_dot_v1_dot_evaluation__pb2.DriftState.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ScoreAnswer(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/llmops.evaluation.v1.EvaluationService/ScoreAnswer',
+            llmops_dot_evaluation_dot_v1_dot_evaluation__pb2.ScoreAnswerRequest.SerializeToString,
+            llmops_dot_evaluation_dot_v1_dot_evaluation__pb2.AnswerScore.FromString,
             options,
             channel_credentials,
             insecure,

@@ -26,7 +26,7 @@ from llmops.common.v1 import envelope_pb2 as llmops_dot_common_dot_v1_dot_envelo
 from llmops.query.v1 import query_pb2 as llmops_dot_query_dot_v1_dot_query__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1cllmops/query/v1/events.proto\x12\x0fllmops.query.v1\x1a\x1fllmops/common/v1/envelope.proto\x1a\x1bllmops/query/v1/query.proto\"V\n\x10RetrievedContext\x12\x10\n\x08\x63hunk_id\x18\x01 \x01(\t\x12\x13\n\x0b\x64ocument_id\x18\x02 \x01(\t\x12\x0c\n\x04text\x18\x03 \x01(\t\x12\r\n\x05score\x18\x04 \x01(\x01\"\xed\x03\n\x0e\x41nswerProduced\x12\x31\n\x08\x65nvelope\x18\x01 \x01(\x0b\x32\x1f.llmops.common.v1.EventEnvelope\x12\x11\n\tanswer_id\x18\x02 \x01(\t\x12\x12\n\nsession_id\x18\x03 \x01(\t\x12\x10\n\x08question\x18\x04 \x01(\t\x12\x0e\n\x06\x61nswer\x18\x05 \x01(\t\x12-\n\x06status\x18\x06 \x01(\x0e\x32\x1d.llmops.query.v1.AnswerStatus\x12\x0e\n\x06reason\x18\x07 \x01(\t\x12\x33\n\x08\x63ontexts\x18\x08 \x03(\x0b\x32!.llmops.query.v1.RetrievedContext\x12,\n\tcitations\x18\t \x03(\x0b\x32\x19.llmops.query.v1.Citation\x12\x13\n\x0bprompt_name\x18\n \x01(\t\x12\x16\n\x0eprompt_version\x18\x0b \x01(\r\x12\r\n\x05model\x18\x0c \x01(\t\x12\x10\n\x08provider\x18\r \x01(\t\x12+\n\x05usage\x18\x0e \x01(\x0b\x32\x1c.llmops.common.v1.TokenUsage\x12\x10\n\x08\x63ost_usd\x18\x0f \x01(\x01\x12\x30\n\tlatencies\x18\x10 \x03(\x0b\x32\x1d.llmops.query.v1.StageLatency\"\x8b\x01\n\rFeedbackGiven\x12\x31\n\x08\x65nvelope\x18\x01 \x01(\x0b\x32\x1f.llmops.common.v1.EventEnvelope\x12\x13\n\x0b\x66\x65\x65\x64\x62\x61\x63k_id\x18\x02 \x01(\t\x12\x11\n\tanswer_id\x18\x03 \x01(\t\x12\x0e\n\x06rating\x18\x04 \x01(\x05\x12\x0f\n\x07\x63omment\x18\x05 \x01(\tb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1cllmops/query/v1/events.proto\x12\x0fllmops.query.v1\x1a\x1fllmops/common/v1/envelope.proto\x1a\x1bllmops/query/v1/query.proto\"j\n\x10RetrievedContext\x12\x10\n\x08\x63hunk_id\x18\x01 \x01(\t\x12\x13\n\x0b\x64ocument_id\x18\x02 \x01(\t\x12\x0c\n\x04text\x18\x03 \x01(\t\x12\r\n\x05score\x18\x04 \x01(\x01\x12\x12\n\nsimilarity\x18\x05 \x01(\x01\"\xb6\x04\n\x0e\x41nswerProduced\x12\x31\n\x08\x65nvelope\x18\x01 \x01(\x0b\x32\x1f.llmops.common.v1.EventEnvelope\x12\x11\n\tanswer_id\x18\x02 \x01(\t\x12\x12\n\nsession_id\x18\x03 \x01(\t\x12\x10\n\x08question\x18\x04 \x01(\t\x12\x0e\n\x06\x61nswer\x18\x05 \x01(\t\x12-\n\x06status\x18\x06 \x01(\x0e\x32\x1d.llmops.query.v1.AnswerStatus\x12\x0e\n\x06reason\x18\x07 \x01(\t\x12\x33\n\x08\x63ontexts\x18\x08 \x03(\x0b\x32!.llmops.query.v1.RetrievedContext\x12,\n\tcitations\x18\t \x03(\x0b\x32\x19.llmops.query.v1.Citation\x12\x13\n\x0bprompt_name\x18\n \x01(\t\x12\x16\n\x0eprompt_version\x18\x0b \x01(\r\x12\r\n\x05model\x18\x0c \x01(\t\x12\x10\n\x08provider\x18\r \x01(\t\x12+\n\x05usage\x18\x0e \x01(\x0b\x32\x1c.llmops.common.v1.TokenUsage\x12\x10\n\x08\x63ost_usd\x18\x0f \x01(\x01\x12\x30\n\tlatencies\x18\x10 \x03(\x0b\x32\x1d.llmops.query.v1.StageLatency\x12/\n\x07outcome\x18\x11 \x01(\x0e\x32\x1e.llmops.query.v1.AnswerOutcome\x12\x16\n\x0eoutcome_reason\x18\x12 \x01(\t\"\x8b\x01\n\rFeedbackGiven\x12\x31\n\x08\x65nvelope\x18\x01 \x01(\x0b\x32\x1f.llmops.common.v1.EventEnvelope\x12\x13\n\x0b\x66\x65\x65\x64\x62\x61\x63k_id\x18\x02 \x01(\t\x12\x11\n\tanswer_id\x18\x03 \x01(\t\x12\x0e\n\x06rating\x18\x04 \x01(\x05\x12\x0f\n\x07\x63omment\x18\x05 \x01(\tb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -34,9 +34,9 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'llmops.query.v1.events_pb2'
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_RETRIEVEDCONTEXT']._serialized_start=111
-  _globals['_RETRIEVEDCONTEXT']._serialized_end=197
-  _globals['_ANSWERPRODUCED']._serialized_start=200
-  _globals['_ANSWERPRODUCED']._serialized_end=693
-  _globals['_FEEDBACKGIVEN']._serialized_start=696
-  _globals['_FEEDBACKGIVEN']._serialized_end=835
+  _globals['_RETRIEVEDCONTEXT']._serialized_end=217
+  _globals['_ANSWERPRODUCED']._serialized_start=220
+  _globals['_ANSWERPRODUCED']._serialized_end=786
+  _globals['_FEEDBACKGIVEN']._serialized_start=789
+  _globals['_FEEDBACKGIVEN']._serialized_end=928
 # @@protoc_insertion_point(module_scope)

@@ -9,19 +9,21 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class RetrievedContext(_message.Message):
-    __slots__ = ("chunk_id", "document_id", "text", "score")
+    __slots__ = ("chunk_id", "document_id", "text", "score", "similarity")
     CHUNK_ID_FIELD_NUMBER: _ClassVar[int]
     DOCUMENT_ID_FIELD_NUMBER: _ClassVar[int]
     TEXT_FIELD_NUMBER: _ClassVar[int]
     SCORE_FIELD_NUMBER: _ClassVar[int]
+    SIMILARITY_FIELD_NUMBER: _ClassVar[int]
     chunk_id: str
     document_id: str
     text: str
     score: float
-    def __init__(self, chunk_id: _Optional[str] = ..., document_id: _Optional[str] = ..., text: _Optional[str] = ..., score: _Optional[float] = ...) -> None: ...
+    similarity: float
+    def __init__(self, chunk_id: _Optional[str] = ..., document_id: _Optional[str] = ..., text: _Optional[str] = ..., score: _Optional[float] = ..., similarity: _Optional[float] = ...) -> None: ...
 
 class AnswerProduced(_message.Message):
-    __slots__ = ("envelope", "answer_id", "session_id", "question", "answer", "status", "reason", "contexts", "citations", "prompt_name", "prompt_version", "model", "provider", "usage", "cost_usd", "latencies")
+    __slots__ = ("envelope", "answer_id", "session_id", "question", "answer", "status", "reason", "contexts", "citations", "prompt_name", "prompt_version", "model", "provider", "usage", "cost_usd", "latencies", "outcome", "outcome_reason")
     ENVELOPE_FIELD_NUMBER: _ClassVar[int]
     ANSWER_ID_FIELD_NUMBER: _ClassVar[int]
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
@@ -38,6 +40,8 @@ class AnswerProduced(_message.Message):
     USAGE_FIELD_NUMBER: _ClassVar[int]
     COST_USD_FIELD_NUMBER: _ClassVar[int]
     LATENCIES_FIELD_NUMBER: _ClassVar[int]
+    OUTCOME_FIELD_NUMBER: _ClassVar[int]
+    OUTCOME_REASON_FIELD_NUMBER: _ClassVar[int]
     envelope: _envelope_pb2.EventEnvelope
     answer_id: str
     session_id: str
@@ -54,7 +58,9 @@ class AnswerProduced(_message.Message):
     usage: _envelope_pb2.TokenUsage
     cost_usd: float
     latencies: _containers.RepeatedCompositeFieldContainer[_query_pb2.StageLatency]
-    def __init__(self, envelope: _Optional[_Union[_envelope_pb2.EventEnvelope, _Mapping]] = ..., answer_id: _Optional[str] = ..., session_id: _Optional[str] = ..., question: _Optional[str] = ..., answer: _Optional[str] = ..., status: _Optional[_Union[_query_pb2.AnswerStatus, str]] = ..., reason: _Optional[str] = ..., contexts: _Optional[_Iterable[_Union[RetrievedContext, _Mapping]]] = ..., citations: _Optional[_Iterable[_Union[_query_pb2.Citation, _Mapping]]] = ..., prompt_name: _Optional[str] = ..., prompt_version: _Optional[int] = ..., model: _Optional[str] = ..., provider: _Optional[str] = ..., usage: _Optional[_Union[_envelope_pb2.TokenUsage, _Mapping]] = ..., cost_usd: _Optional[float] = ..., latencies: _Optional[_Iterable[_Union[_query_pb2.StageLatency, _Mapping]]] = ...) -> None: ...
+    outcome: _query_pb2.AnswerOutcome
+    outcome_reason: str
+    def __init__(self, envelope: _Optional[_Union[_envelope_pb2.EventEnvelope, _Mapping]] = ..., answer_id: _Optional[str] = ..., session_id: _Optional[str] = ..., question: _Optional[str] = ..., answer: _Optional[str] = ..., status: _Optional[_Union[_query_pb2.AnswerStatus, str]] = ..., reason: _Optional[str] = ..., contexts: _Optional[_Iterable[_Union[RetrievedContext, _Mapping]]] = ..., citations: _Optional[_Iterable[_Union[_query_pb2.Citation, _Mapping]]] = ..., prompt_name: _Optional[str] = ..., prompt_version: _Optional[int] = ..., model: _Optional[str] = ..., provider: _Optional[str] = ..., usage: _Optional[_Union[_envelope_pb2.TokenUsage, _Mapping]] = ..., cost_usd: _Optional[float] = ..., latencies: _Optional[_Iterable[_Union[_query_pb2.StageLatency, _Mapping]]] = ..., outcome: _Optional[_Union[_query_pb2.AnswerOutcome, str]] = ..., outcome_reason: _Optional[str] = ...) -> None: ...
 
 class FeedbackGiven(_message.Message):
     __slots__ = ("envelope", "feedback_id", "answer_id", "rating", "comment")

@@ -8,12 +8,27 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class AnswerOutcome(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    ANSWER_OUTCOME_UNSPECIFIED: _ClassVar[AnswerOutcome]
+    ANSWER_OUTCOME_VERIFIED: _ClassVar[AnswerOutcome]
+    ANSWER_OUTCOME_FALLBACK: _ClassVar[AnswerOutcome]
+    ANSWER_OUTCOME_EXTRACTIVE: _ClassVar[AnswerOutcome]
+    ANSWER_OUTCOME_ABSTAINED: _ClassVar[AnswerOutcome]
+    ANSWER_OUTCOME_REFUSED: _ClassVar[AnswerOutcome]
+
 class AnswerStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     ANSWER_STATUS_UNSPECIFIED: _ClassVar[AnswerStatus]
     ANSWER_STATUS_ANSWERED: _ClassVar[AnswerStatus]
     ANSWER_STATUS_ABSTAINED: _ClassVar[AnswerStatus]
     ANSWER_STATUS_REFUSED: _ClassVar[AnswerStatus]
+ANSWER_OUTCOME_UNSPECIFIED: AnswerOutcome
+ANSWER_OUTCOME_VERIFIED: AnswerOutcome
+ANSWER_OUTCOME_FALLBACK: AnswerOutcome
+ANSWER_OUTCOME_EXTRACTIVE: AnswerOutcome
+ANSWER_OUTCOME_ABSTAINED: AnswerOutcome
+ANSWER_OUTCOME_REFUSED: AnswerOutcome
 ANSWER_STATUS_UNSPECIFIED: AnswerStatus
 ANSWER_STATUS_ANSWERED: AnswerStatus
 ANSWER_STATUS_ABSTAINED: AnswerStatus
@@ -41,20 +56,22 @@ class AskRequest(_message.Message):
     def __init__(self, tenant_id: _Optional[str] = ..., question: _Optional[str] = ..., top_k: _Optional[int] = ..., session_id: _Optional[str] = ..., metadata_filter: _Optional[_Mapping[str, str]] = ...) -> None: ...
 
 class Citation(_message.Message):
-    __slots__ = ("document_id", "chunk_id", "title", "source_uri", "score", "snippet")
+    __slots__ = ("document_id", "chunk_id", "title", "source_uri", "score", "snippet", "similarity")
     DOCUMENT_ID_FIELD_NUMBER: _ClassVar[int]
     CHUNK_ID_FIELD_NUMBER: _ClassVar[int]
     TITLE_FIELD_NUMBER: _ClassVar[int]
     SOURCE_URI_FIELD_NUMBER: _ClassVar[int]
     SCORE_FIELD_NUMBER: _ClassVar[int]
     SNIPPET_FIELD_NUMBER: _ClassVar[int]
+    SIMILARITY_FIELD_NUMBER: _ClassVar[int]
     document_id: str
     chunk_id: str
     title: str
     source_uri: str
     score: float
     snippet: str
-    def __init__(self, document_id: _Optional[str] = ..., chunk_id: _Optional[str] = ..., title: _Optional[str] = ..., source_uri: _Optional[str] = ..., score: _Optional[float] = ..., snippet: _Optional[str] = ...) -> None: ...
+    similarity: float
+    def __init__(self, document_id: _Optional[str] = ..., chunk_id: _Optional[str] = ..., title: _Optional[str] = ..., source_uri: _Optional[str] = ..., score: _Optional[float] = ..., snippet: _Optional[str] = ..., similarity: _Optional[float] = ...) -> None: ...
 
 class StageLatency(_message.Message):
     __slots__ = ("stage", "milliseconds")
@@ -65,7 +82,7 @@ class StageLatency(_message.Message):
     def __init__(self, stage: _Optional[str] = ..., milliseconds: _Optional[float] = ...) -> None: ...
 
 class AskResponse(_message.Message):
-    __slots__ = ("answer_id", "answer", "status", "reason", "citations", "trace_id", "model", "prompt_name", "prompt_version", "usage", "cost_usd", "latencies")
+    __slots__ = ("answer_id", "answer", "status", "reason", "citations", "trace_id", "model", "prompt_name", "prompt_version", "usage", "cost_usd", "latencies", "outcome", "outcome_reason")
     ANSWER_ID_FIELD_NUMBER: _ClassVar[int]
     ANSWER_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
@@ -78,6 +95,8 @@ class AskResponse(_message.Message):
     USAGE_FIELD_NUMBER: _ClassVar[int]
     COST_USD_FIELD_NUMBER: _ClassVar[int]
     LATENCIES_FIELD_NUMBER: _ClassVar[int]
+    OUTCOME_FIELD_NUMBER: _ClassVar[int]
+    OUTCOME_REASON_FIELD_NUMBER: _ClassVar[int]
     answer_id: str
     answer: str
     status: AnswerStatus
@@ -90,7 +109,9 @@ class AskResponse(_message.Message):
     usage: _envelope_pb2.TokenUsage
     cost_usd: float
     latencies: _containers.RepeatedCompositeFieldContainer[StageLatency]
-    def __init__(self, answer_id: _Optional[str] = ..., answer: _Optional[str] = ..., status: _Optional[_Union[AnswerStatus, str]] = ..., reason: _Optional[str] = ..., citations: _Optional[_Iterable[_Union[Citation, _Mapping]]] = ..., trace_id: _Optional[str] = ..., model: _Optional[str] = ..., prompt_name: _Optional[str] = ..., prompt_version: _Optional[int] = ..., usage: _Optional[_Union[_envelope_pb2.TokenUsage, _Mapping]] = ..., cost_usd: _Optional[float] = ..., latencies: _Optional[_Iterable[_Union[StageLatency, _Mapping]]] = ...) -> None: ...
+    outcome: AnswerOutcome
+    outcome_reason: str
+    def __init__(self, answer_id: _Optional[str] = ..., answer: _Optional[str] = ..., status: _Optional[_Union[AnswerStatus, str]] = ..., reason: _Optional[str] = ..., citations: _Optional[_Iterable[_Union[Citation, _Mapping]]] = ..., trace_id: _Optional[str] = ..., model: _Optional[str] = ..., prompt_name: _Optional[str] = ..., prompt_version: _Optional[int] = ..., usage: _Optional[_Union[_envelope_pb2.TokenUsage, _Mapping]] = ..., cost_usd: _Optional[float] = ..., latencies: _Optional[_Iterable[_Union[StageLatency, _Mapping]]] = ..., outcome: _Optional[_Union[AnswerOutcome, str]] = ..., outcome_reason: _Optional[str] = ...) -> None: ...
 
 class AskStreamResponse(_message.Message):
     __slots__ = ("token", "final")

@@ -64,7 +64,8 @@ class QueryServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def AskStream(self, request, context):
-        """Same pipeline; streams answer tokens, then the final AskResponse.
+        """Same pipeline and the same check: tokens are streamed only once the answer is final
+        (verified, fallback or extractive), then the final AskResponse.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -1,4 +1,4 @@
-"""Claim and context embeddings from the embedding service's Embed API."""
+"""Embeddings from the embedding service's Embed API: query vectors, claims and context sentences."""
 
 from __future__ import annotations
 
@@ -27,7 +27,9 @@ class EmbeddingClient:
             try:
                 response = await self.stub.Embed(request, timeout=self.timeout_seconds)
             except grpc.aio.AioRpcError as error:
-                raise Unavailable(f"embedding service at {self.target}: {error.details()}") from error
+                raise Unavailable(
+                    f"embedding service at {self.target}: {error.code().name}: {error.details()}"
+                ) from error
             vectors += [list(v.values) for v in response.vectors]
         return vectors
 

@@ -1,0 +1,108 @@
+"""`llmops eval …`: run a suite through the front door, measure the scorer, calibrate abstention."""
+
+from __future__ import annotations
+
+import statistics
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from llmops_evaluation.use_cases import CaseResult
+from llmops_stack.config import StackSettings
+
+app = typer.Typer(help="Answer quality: suites, the hallucination scorer, abstention calibration.", no_args_is_help=True)
+console = Console()
+
+
+def print_results(results: list[CaseResult], out: Console = console) -> None:
+    """One line per case (✓ only for a case that passed the judge), then the totals."""
+    for result in results:
+        mark = "[green]✓[/]" if result.judgement.passed else "[red]✗[/]"
+        outcome = result.outcome
+        out.print(f"{mark} [bold]Q:[/] {escape(result.case.question)}")
+        out.print(f"  [dim]{outcome.status}/{outcome.outcome}[/] {escape(outcome.answer[:300])}")
+        if result.judgement.detail:
+            out.print(f"  [red]{escape(result.judgement.detail)}[/]")
+    out.print(summary(results))
+
+
+def summary(results: list[CaseResult]) -> str:
+    answerable = [r for r in results if r.case.expect == "answered"]
+    unanswerable = [r for r in results if r.case.expect == "abstained"]
+    abstained = [r for r in results if r.outcome.status == "abstained"]
+    right = sum(r.judgement.right_answer for r in answerable)
+    correct_abstentions = sum(r.judgement.abstained_as_expected for r in results)
+    flagged = sum(bool(r.score and r.score.hallucinated) for r in results)
+    latency = statistics.median(r.outcome.latency_ms for r in results) if results else 0.0
+    tokens = sum(r.outcome.input_tokens + r.outcome.output_tokens for r in results)
+    return (
+        f"{sum(r.judgement.passed for r in results)}/{len(results)} cases passed; right answers"
+        f" {right}/{len(answerable)} ({right / max(1, len(answerable)):.0%}); abstention precision"
+        f" {correct_abstentions}/{len(abstained)}, recall {correct_abstentions}/{len(unanswerable)};"
+        f" {flagged} flagged as hallucinated; median latency {latency:.0f} ms; {tokens} tokens"
+    )
+
+
+@app.command("run")
+def run(
+    suite: Annotated[Path, typer.Option(exists=True, help="YAML or JSONL: question, expect, document, facts")],
+    tenant: Annotated[str, typer.Option()] = "acme",
+    split: Annotated[str | None, typer.Option(help="only cases whose `split` is this, e.g. heldout")] = None,
+) -> None:
+    """Ask every case through the Ask API and judge it: facts present, document cited, not flagged."""
+    from llmops_stack.field_eval import load_cases, run_cases
+
+    cases = load_cases(suite, split)
+    if not cases:
+        console.print(f"[red]no cases in {suite}{f' with split {split!r}' if split else ''}[/]")
+        raise typer.Exit(2)
+    print_results(run_cases(StackSettings(), tenant, cases))
+
+
+@app.command("scorer")
+def scorer() -> None:
+    """AUROC and confusion matrix of the hallucination scorer on tests/data/scorer_labelled.jsonl."""
+    from llmops_stack.scorer_eval import run as evaluate
+
+    with console.status("scoring the labelled set (tune part picks the support bar)"):
+        report = evaluate()
+    console.print(f"support bar chosen on tune: {report.min_support}")
+    for part in (report.tune, report.heldout):
+        c = part.confusion
+        console.print(
+            f"[bold]{part.split}[/] ({part.items} items): AUROC {part.auroc:.3f}; flagged {c.true_flags} of"
+            f" {c.true_flags + c.missed} hallucinated, {c.false_flags} of {c.false_flags + c.true_passes} right"
+            f" answers ({c.false_flag_rate:.0%}); missed by kind {part.missed_by_kind};"
+            f" false flags by kind {part.false_flags_by_kind}"
+        )
+
+
+@app.command("calibrate")
+def calibrate(
+    tenant: Annotated[str, typer.Option()] = "field",
+    save: Annotated[bool, typer.Option(help="write the bars to the query service's calibration.json")] = False,
+    ingest: Annotated[bool, typer.Option(help="sync the field corpus first")] = True,
+) -> None:
+    """Fit the abstention bars on the field questions' train part; report train and held-out rates."""
+    from llmops_query.domain.support import save_policy
+    from llmops_stack.field_eval import by_language
+    from llmops_stack.field_eval import calibrate as fit_bars
+    from llmops_stack.field_eval import ingest_field
+
+    settings = StackSettings()
+    if ingest:
+        console.print(f"field corpus indexed: {ingest_field(settings, tenant)} chunks")
+    policy, labelled = fit_bars(settings, tenant)
+    console.print(f"bars: similarity ≥ {policy.min_similarity} or coverage ≥ {policy.min_coverage}")
+    for split in ("train", "heldout"):
+        for lang, rate in by_language([i for i in labelled if i.case.labels.get("split") == split], policy).items():
+            console.print(
+                f"  {split:<8} {lang}: answered {rate.answered_when_answerable:.0%} of {rate.answerable} answerable,"
+                f" abstained on {rate.abstained_when_unanswerable:.0%} of {rate.unanswerable} unanswerable"
+            )
+    if save:
+        save_policy(policy)
+        console.print("saved to the query service's calibration.json (restart query to use it)")

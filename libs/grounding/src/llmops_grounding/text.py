@@ -1,0 +1,222 @@
+"""Text pieces both checks need: sentences, scripts, content terms and negation cues (EN and ZH)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+
+import snowballstemmer
+
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[^a-z0-9])|(?<=[。！？；])|\n+")
+# Abbreviations whose full stop does not end a sentence (a closed class of English writing).
+ABBREVIATION = re.compile(r"\b(?:Dr|Mr|Mrs|Ms|Prof|St|No|Mt|Jr|Sr|vs|approx|e\.g|i\.e)\.$", re.I)
+CLAUSE_END = re.compile(r"[,，;；、]|(?<!\d)[:：](?!\d)|\s(?:and|but|or|while|whereas)\s")
+CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+LATIN_WORD = re.compile(r"[a-z][a-z'\-]*")
+# The function words of English (the usual search-engine stop list). Content terms are what is
+# left: a claim "supported" only by shared function words is not supported.
+STOP_WORDS = frozenset(
+    [
+        "a",
+        "about",
+        "above",
+        "after",
+        "again",
+        "against",
+        "all",
+        "also",
+        "am",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "because",
+        "been",
+        "before",
+        "being",
+        "below",
+        "between",
+        "both",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "down",
+        "during",
+        "each",
+        "few",
+        "for",
+        "from",
+        "further",
+        "had",
+        "has",
+        "have",
+        "having",
+        "he",
+        "her",
+        "here",
+        "hers",
+        "herself",
+        "him",
+        "himself",
+        "his",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "itself",
+        "just",
+        "let",
+        "me",
+        "more",
+        "most",
+        "my",
+        "myself",
+        "of",
+        "off",
+        "on",
+        "once",
+        "only",
+        "or",
+        "other",
+        "our",
+        "ours",
+        "ourselves",
+        "out",
+        "over",
+        "own",
+        "same",
+        "she",
+        "should",
+        "so",
+        "some",
+        "such",
+        "than",
+        "that",
+        "the",
+        "their",
+        "theirs",
+        "them",
+        "themselves",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "to",
+        "too",
+        "under",
+        "until",
+        "up",
+        "very",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "yours",
+        "yourself",
+        "yourselves",
+        "according",
+        "context",
+        "passage",
+        "answer",
+        "question",
+        "yes",
+    ]
+)
+# Negation in English and Chinese. The few Chinese compounds that contain a negating character
+# without negating (非常 "very", 不同 "different", …) are masked first: a closed linguistic class.
+# Prohibitions ("avoid", 避免, 禁止) negate as much as "not" does.
+NEGATION_EN = re.compile(
+    r"\b(?:not|no|never|none|nobody|nothing|neither|nor|cannot|avoid|prohibited|forbidden|banned)\b|n't\b"
+)
+NEGATION_ZH = re.compile(r"[不沒没無无未非別别勿]|避免|禁止|嚴禁|严禁")
+NOT_NEGATING_ZH = re.compile(
+    r"非常|不同|不僅|不仅|不過|不过|無論|无论|無線|无线|未來|未来|不斷|不断|不錯|不错|並非|别人|別人|無障礙|无障碍"
+    r"|[分特區区類类個个級级性告識识辨]別|[分特區区類类個个級级性告識识辨]别"
+)
+# A condition ("if you don't …", 如果沒有…) asserts nothing: its polarity is not compared.
+CONDITION = re.compile(r"^(?:if|unless|when|whether)\b|^(?:如果|若|假如|倘若|除非)", re.IGNORECASE)
+
+
+def normalized(text: str) -> str:
+    """NFKC folds full-width digits and letters (３０ → 30) so equal facts compare equal."""
+    return " ".join(unicodedata.normalize("NFKC", text).split())
+
+
+def split_sentences(text: str) -> list[str]:
+    pieces = [s.strip() for s in SENTENCE_END.split(text.replace("\r", "")) if s.strip()]
+    joined: list[str] = []
+    for piece in pieces:
+        if joined and ABBREVIATION.search(joined[-1]):
+            joined[-1] = f"{joined[-1]} {piece}"
+        else:
+            joined.append(piece)
+    return [s for s in joined if len(s) > 1]
+
+
+def split_clauses(sentence: str) -> list[str]:
+    return [c.strip() for c in CLAUSE_END.split(sentence) if c and c.strip()]
+
+
+def is_cjk_text(text: str) -> bool:
+    """Mostly Chinese: CJK characters outnumber Latin words."""
+    return len(CJK.findall(text)) > len(LATIN_WORD.findall(text.lower()))
+
+
+@cache
+def _stem(word: str) -> str:
+    return str(_ENGLISH.stemWord(word))
+
+
+_ENGLISH = snowballstemmer.stemmer("english")
+
+
+def content_terms(text: str) -> set[str]:
+    """Stemmed Latin content words (Snowball) and CJK character bigrams; numbers are facts, not terms."""
+    lowered = normalized(text).lower()
+    terms = {_stem(w.removesuffix("'s")) for w in LATIN_WORD.findall(lowered) if w not in STOP_WORDS}
+    for run in CJK_RUN.findall(lowered):
+        terms.update(run[i : i + 2] for i in range(len(run) - 1))
+        if len(run) == 1:
+            terms.add(run)
+    return {t for t in terms if len(t) > 1 or CJK.match(t)}
+
+
+def coverage(claim_terms: set[str], evidence_terms: set[str]) -> float:
+    """Share of the claim's content terms that the evidence contains."""
+    if not claim_terms:
+        return 0.0
+    return len(claim_terms & evidence_terms) / len(claim_terms)
+
+
+def negated(text: str) -> bool:
+    lowered = normalized(text).lower()
+    return bool(NEGATION_EN.search(lowered) or NEGATION_ZH.search(NOT_NEGATING_ZH.sub("", lowered)))

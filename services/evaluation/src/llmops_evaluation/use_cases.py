@@ -1,0 +1,65 @@
+"""The evaluation service's use cases: score one answer on demand, and run a suite through the front door.
+
+The gRPC servicer only translates messages into these calls; the Kafka scorer and ``ScoreAnswer``
+share ``score_answer``, and ``RunSuite`` for a named suite or an uploaded file shares ``run_suite``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from typing import Protocol
+
+from llmops_core.errors import InvalidArgument
+from llmops_evaluation.domain.groundedness import Groundedness, score_answer
+from llmops_evaluation.domain.suites import Case, Judgement, Outcome, judge
+from llmops_grounding import Embedder, SupportPolicy
+
+MAX_CONTEXTS = 20
+MAX_CONTEXT_CHARS = 20_000
+MAX_ANSWER_CHARS = 8_000
+
+
+class FrontDoor(Protocol):
+    async def ask(self, tenant_id: str, question: str) -> Outcome: ...
+
+
+class ScoreReader(Protocol):
+    async def get(self, tenant_id: str, answer_id: str) -> Groundedness | None: ...
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    case: Case
+    outcome: Outcome
+    judgement: Judgement
+    score: Groundedness | None
+
+
+async def score_on_demand(answer: str, contexts: list[str], embedder: Embedder, policy: SupportPolicy) -> Groundedness:
+    if not answer.strip() or len(answer) > MAX_ANSWER_CHARS:
+        raise InvalidArgument(f"answer must be 1-{MAX_ANSWER_CHARS} characters")
+    if not 1 <= len(contexts) <= MAX_CONTEXTS or any(len(c) > MAX_CONTEXT_CHARS for c in contexts):
+        raise InvalidArgument(f"give 1-{MAX_CONTEXTS} contexts of at most {MAX_CONTEXT_CHARS} characters each")
+    return await score_answer(answer, contexts, embedder, policy)
+
+
+async def run_suite(
+    tenant_id: str, cases: list[Case], front_door: FrontDoor, scores: ScoreReader, score_wait_seconds: float
+) -> list[CaseResult]:
+    """Ask every case like a product app would, then judge each with its asynchronous score.
+
+    Scores arrive from the `answers` topic; an answer still unscored after the wait is judged as
+    not flagged and reported as unscored (never silently passed as scored).
+    """
+    asked = [(case, await front_door.ask(tenant_id, case.question)) for case in cases]
+    deadline = time.monotonic() + score_wait_seconds
+    results = []
+    for case, outcome in asked:
+        score = await scores.get(tenant_id, outcome.answer_id)
+        while score is None and outcome.status == "answered" and time.monotonic() < deadline:
+            await asyncio.sleep(0.5)
+            score = await scores.get(tenant_id, outcome.answer_id)
+        results.append(CaseResult(case, outcome, judge(case, outcome, bool(score and score.hallucinated)), score))
+    return results
