@@ -9,7 +9,7 @@ RUN pip install -r requirements.lock
 COPY libs ./libs
 COPY services ./services
 ARG SERVICE
-RUN test -n "$SERVICE" && pip install --no-deps ./libs/contracts ./libs/core "./services/${SERVICE}"
+RUN test -n "$SERVICE" && pip install --no-deps ./libs/contracts ./libs/core ./libs/grounding "./services/${SERVICE}"
 
 FROM base AS service
 ARG SERVICE

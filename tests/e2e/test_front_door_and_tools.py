@@ -39,9 +39,13 @@ def test_ask_stream_sends_tokens_then_the_final_answer(platform: Stack, answers:
     assert len(finals) == 1
     assert items[-1].HasField("final")
     assert len(tokens) > 1
-    assert finals[0].status == query_pb2.ANSWER_STATUS_ANSWERED
-    assert "en/warranty.md" in {c.document_id for c in finals[0].citations}
-    assert {s.stage for s in finals[0].latencies} == {"guardrails_in", "retrieval", "generation", "guardrails_out"}
+    final = finals[0]
+    assert final.status == query_pb2.ANSWER_STATUS_ANSWERED
+    assert "".join(tokens) == final.answer  # only the checked answer is streamed, never a raw draft
+    assert "en/warranty.md" in {c.document_id for c in final.citations}
+    assert {"guardrails_in", "retrieval", "generation", "verification", "guardrails_out"} <= {
+        s.stage for s in final.latencies
+    }
 
 
 def test_telemetry_serves_metrics_and_json(platform: Stack, answers: dict[str, Any]) -> None:
@@ -107,14 +111,51 @@ def test_feedback_is_validated_redacted_and_published(platform: Stack, answers: 
     assert [dict(r.headers)["event-type"] for r in records][-1] == b"llmops.query.v1.FeedbackGiven"
 
 
-def test_run_suite_asks_the_golden_questions_through_the_front_door(platform: Stack, answers: dict[str, Any]) -> None:
+def test_run_suite_judges_every_golden_case_and_an_uploaded_suite(platform: Stack, answers: dict[str, Any]) -> None:
+    uploaded = b'{"question": "Who is the CEO of Northwind Outfitters?", "expect": "abstained"}\n'
     with grpc.insecure_channel(target(platform.settings, "evaluation")) as channel:
         stub = evaluation_pb2_grpc.EvaluationServiceStub(channel)
         result = stub.RunSuite(evaluation_pb2.RunSuiteRequest(tenant_id="acme", suite_name="golden"), timeout=600)
+        upload = stub.RunSuite(
+            evaluation_pb2.RunSuiteRequest(
+                tenant_id="acme", suite_name="ceo", suite_file=uploaded, suite_format="jsonl"
+            ),
+            timeout=120,
+        )
         with pytest.raises(grpc.RpcError) as unknown:
             stub.RunSuite(evaluation_pb2.RunSuiteRequest(tenant_id="acme", suite_name="nope"), timeout=30)
+        with pytest.raises(grpc.RpcError) as malformed:
+            stub.RunSuite(
+                evaluation_pb2.RunSuiteRequest(tenant_id="acme", suite_name="x", suite_file=b"{", suite_format="jsonl"),
+                timeout=30,
+            )
     assert unknown.value.code() == grpc.StatusCode.NOT_FOUND  # type: ignore[attr-defined]
-    assert result.cases == 17
-    assert result.passed == result.cases, [r.detail for r in result.results if not r.passed]
-    assert all(r.answer_id for r in result.results)
-    assert sum(r.abstained_as_expected for r in result.results) == 2
+    assert malformed.value.code() == grpc.StatusCode.INVALID_ARGUMENT  # type: ignore[attr-defined]
+    assert (upload.cases, upload.passed, upload.abstained_correctly) == (1, 1, 1)
+    assert result.cases == 17 and all(r.answer_id for r in result.results)
+    for case in result.results:  # a pass always means what a user would take it to mean
+        if case.passed:
+            assert case.status == case.expected
+            if case.expected == "answered":
+                assert case.facts_present and case.cited_expected_document and not case.hallucinated
+        else:
+            assert case.detail
+    assert result.right_answers == sum(r.passed for r in result.results if r.expected == "answered")
+    assert result.abstained_correctly == 2
+
+
+def test_score_answer_on_demand(platform: Stack) -> None:
+    context = "Items can be returned within 30 days of delivery for a full refund."
+    with grpc.insecure_channel(target(platform.settings, "evaluation")) as channel:
+        stub = evaluation_pb2_grpc.EvaluationServiceStub(channel)
+
+        def score(answer: str) -> evaluation_pb2.AnswerScore:
+            request = evaluation_pb2.ScoreAnswerRequest(tenant_id="acme", answer=answer, contexts=[context])
+            return stub.ScoreAnswer(request, timeout=30)
+
+        right, wrong = score("You can return items within 30 days of delivery."), score("You have 3 days to return.")
+        with pytest.raises(grpc.RpcError) as empty:
+            stub.ScoreAnswer(evaluation_pb2.ScoreAnswerRequest(tenant_id="acme", answer="x"), timeout=30)
+    assert not right.hallucinated and right.claims[0].verdict == "supported" and right.claims[0].evidence_context == 0
+    assert wrong.hallucinated and wrong.claims[0].unsupported_entities == ["3"]
+    assert empty.value.code() == grpc.StatusCode.INVALID_ARGUMENT  # type: ignore[attr-defined]

@@ -14,6 +14,7 @@ from llmops.evaluation.v1.events_pb2 import AnswerScored
 from llmops.query.v1 import query_pb2
 from llmops.query.v1.events_pb2 import AnswerProduced
 from llmops_core.topics import ALL_TOPICS, ANSWERS, ANSWERS_SCORED
+from llmops_evaluation.domain.suites import fact_present
 from llmops_stack.client import PlatformClient
 from llmops_stack.demo import load_golden, prepare_source
 from llmops_stack.stack import Stack
@@ -28,18 +29,38 @@ def events(platform: Stack, topic: str, expected: int) -> list[Any]:
     return asyncio.run(read_all(platform.settings.kafka_bootstrap, topic, expected=expected, timeout=120))
 
 
-def test_golden_questions_get_expected_outcome_and_citation(answers: dict[str, Any]) -> None:
+CHECKED = {query_pb2.ANSWER_OUTCOME_VERIFIED, query_pb2.ANSWER_OUTCOME_FALLBACK, query_pb2.ANSWER_OUTCOME_EXTRACTIVE}
+# Measured on the golden set with SmolLM2-135M (docs/benchmarks.md); the share of right answers may only
+# go up. A right answer: its facts present (normalised) and its document cited.
+MIN_RIGHT_ANSWERS = 10  # of 13; measured 12 on 2026-11-23
+
+
+def test_golden_answers_are_checked_quoted_or_withheld(answers: dict[str, Any]) -> None:
+    right = 0
     for case in load_golden()["questions"]:
         response = answers[case["question"]]
-        assert response.status == STATUS[case["expect"]], (case["question"], response.answer, response.reason)
-        if case["expect"] == "answered":
-            assert case["document"] in {c.document_id for c in response.citations}, case["question"]
-            assert response.trace_id
-        if case["expect"] == "abstained":
+        if case["expect"] == "refused":
+            assert response.status == query_pb2.ANSWER_STATUS_REFUSED, case["question"]
+            assert response.outcome == query_pb2.ANSWER_OUTCOME_REFUSED
+            assert "ignore its instructions" in response.reason
+        elif case["expect"] == "abstained":
+            assert response.status == query_pb2.ANSWER_STATUS_ABSTAINED, (case["question"], response.answer)
             assert "don't know" in response.answer
             assert response.citations == []
-        if case["expect"] == "refused":
-            assert "ignore its instructions" in response.reason
+        elif response.status == query_pb2.ANSWER_STATUS_ANSWERED:
+            # Whatever the model wrote, what is shown was checked or quoted, and cites what supports it.
+            assert response.outcome in CHECKED, case["question"]
+            assert response.outcome_reason and response.trace_id and response.citations
+            for citation in response.citations:
+                assert 0.0 < citation.similarity <= 1.0 and citation.snippet
+            if response.outcome == query_pb2.ANSWER_OUTCOME_EXTRACTIVE:
+                quoted = response.answer.split("[")[0].strip().strip("“”「」")
+                assert quoted in response.citations[0].snippet.strip("…")
+            cited = case["document"] in {c.document_id for c in response.citations}
+            right += cited and all(fact_present(f, response.answer) for f in case["facts"])
+        else:
+            assert response.status == query_pb2.ANSWER_STATUS_ABSTAINED, case["question"]
+    assert right >= MIN_RIGHT_ANSWERS
 
 
 def test_every_answer_is_an_event_and_is_scored_in_the_same_trace(platform: Stack, answers: dict[str, Any]) -> None:

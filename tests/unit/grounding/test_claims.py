@@ -34,6 +34,11 @@ def test_negation_that_reverses_the_passage_is_contradicted() -> None:
     assert verdicts("Sale items cannot be returned.") == [Verdict.SUPPORTED]
 
 
+def test_a_bare_no_before_an_affirmed_statement_is_contradicted() -> None:
+    assert verdicts("No, items can be returned within 30 days of delivery.") == [Verdict.CONTRADICTED]
+    assert verdicts("No, sale items cannot be returned.") == [Verdict.SUPPORTED]
+
+
 def test_an_invented_clause_fails_the_whole_claim() -> None:
     answer = "Refunds go to the original card, and a free gift voucher is mailed to every customer."
     assert verdicts(answer) == [Verdict.UNSUPPORTED]

@@ -98,7 +98,7 @@ def test_a_wrong_number_goes_to_the_next_route() -> None:
 def test_without_a_passing_draft_the_answer_quotes_the_passage() -> None:
     answer, _ = ask("How many days do I have to return items?", Model("You have 3 days. Call 555-0100."))
     assert (answer.status, answer.outcome) == (Status.ANSWERED, Outcome.EXTRACTIVE)
-    assert answer.text == "From Returns: “Items can be returned within 30 days of delivery.” [1]"
+    assert answer.text == "“Items can be returned within 30 days of delivery.” [1]"
     assert [c.passage.chunk_id for c in answer.citations] == ["c1"]
 
 

@@ -13,6 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from llmops.ingestion.v1 import ingestion_pb2
+from llmops.query.v1 import query_pb2
 from llmops_stack import models
 from llmops_stack.components import ComponentError
 from llmops_stack.config import StackSettings
@@ -209,8 +210,13 @@ def ask(
             console.print(f"[red]{error.code().name}: {escape(error.details() or '')}[/]")  # type: ignore[attr-defined]
             raise typer.Exit(1) from error
         console.print(escape(response.answer))
+        outcome = query_pb2.AnswerOutcome.Name(response.outcome).removeprefix("ANSWER_OUTCOME_").lower()
+        console.print(f"  [dim]{outcome}: {escape(response.outcome_reason)}[/]")
         for citation in response.citations:
-            console.print(f"  [dim]\\[{escape(citation.document_id)}] score {citation.score:.3f}[/]")
+            console.print(
+                f"  [dim]\\[{escape(citation.document_id)}] similarity {citation.similarity:.2f}:"
+                f" {escape(citation.snippet[:160])}[/]"
+            )
         with console.status("waiting for the hallucination score"):
             score = client.wait_score(tenant, response.answer_id)
     finally:

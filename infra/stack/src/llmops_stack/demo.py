@@ -1,12 +1,11 @@
 """The main job of `make run`: ingest the sample corpus twice (one document changes in between),
-ask the golden questions over gRPC, then show each answer's hallucination score and the drift state."""
+ask the golden questions over gRPC and judge each (✓ only for a right, cited, unflagged answer), then
+show each answer's hallucination score and the drift state."""
 
 from __future__ import annotations
 
 import shutil
-import statistics
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -15,26 +14,13 @@ from rich.console import Console
 from rich.markup import escape
 
 from llmops.ingestion.v1 import ingestion_pb2
-from llmops.query.v1 import query_pb2
+from llmops_evaluation.use_cases import CaseResult
 from llmops_stack.client import PlatformClient
 from llmops_stack.config import REPO_ROOT, StackSettings
+from llmops_stack.evaluation_cli import summary
+from llmops_stack.field_eval import load_cases, run_cases
 
 CORPUS = REPO_ROOT / "corpus"
-STATUS = {
-    query_pb2.ANSWER_STATUS_ANSWERED: "answered",
-    query_pb2.ANSWER_STATUS_ABSTAINED: "abstained",
-    query_pb2.ANSWER_STATUS_REFUSED: "refused",
-}
-
-
-@dataclass
-class GoldenResult:
-    question: str
-    expect: str
-    response: Any
-    cited_expected: bool
-    status_ok: bool
-    stage_ms: dict[str, float] = field(default_factory=dict)
 
 
 def load_golden() -> dict[str, Any]:
@@ -74,36 +60,27 @@ def ingest_corpus(client: PlatformClient, settings: StackSettings, tenant: str, 
     console.print(f"indexed: {stats.chunks} chunks of {stats.documents} documents in pgvector\n")
 
 
-def ask_golden(client: PlatformClient, tenant: str, console: Console) -> list[GoldenResult]:
-    results = []
-    for case in load_golden()["questions"]:
-        response = client.ask(tenant, case["question"])
-        status = STATUS.get(response.status, "?")
-        cited = any(c.document_id == case.get("document") for c in response.citations)
-        results.append(
-            GoldenResult(
-                case["question"], case["expect"], response, cited, status == case["expect"],
-                {s.stage: s.milliseconds for s in response.latencies},
-            )
-        )  # fmt: skip
-        mark = "[green]✓[/]" if status == case["expect"] and (cited or case["expect"] != "answered") else "[red]✗[/]"
-        console.print(f"{mark} [bold]Q:[/] {escape(case['question'])}")
-        console.print(f"  [dim]{status}[/] {escape(response.answer)}")
-        for citation in response.citations[:3]:
-            console.print(f"  [dim]cites {escape(citation.document_id)} (score {citation.score:.3f})[/]")
+def ask_golden(settings: StackSettings, tenant: str, console: Console) -> list[CaseResult]:
+    """Every golden question through the Ask API, judged like `llmops eval run` and RunSuite judge it."""
+    cases = load_cases(CORPUS / "golden.yaml")
+    with console.status(f"asking {len(cases)} golden questions and waiting for their scores"):
+        results = run_cases(settings, tenant, cases)
+    for result in results:
+        mark = "[green]✓[/]" if result.judgement.passed else "[red]✗[/]"
+        outcome = result.outcome
+        console.print(f"{mark} [bold]Q:[/] {escape(result.case.question)}")
+        console.print(f"  [dim]{outcome.status}/{outcome.outcome}[/] {escape(outcome.answer)}")
+        if outcome.cited_documents:
+            console.print(f"  [dim]cites {escape(', '.join(dict.fromkeys(outcome.cited_documents)))}[/]")
+        if result.score is not None and outcome.status == "answered":
+            verdict = "[red]flagged as hallucinated[/]" if result.score.hallucinated else "[green]grounded[/]"
+            console.print(f"  scorer: {verdict}, groundedness {result.score.score:.2f}")
+        if result.judgement.detail:
+            console.print(f"  [red]{escape(result.judgement.detail)}[/]")
     return results
 
 
-def show_scores(client: PlatformClient, tenant: str, results: list[GoldenResult], console: Console) -> None:
-    console.print("\n[bold]Hallucination scores[/] (scored asynchronously by the evaluation service):")
-    with console.status("waiting for scores"):
-        for result in results:
-            score = client.wait_score(tenant, result.response.answer_id)
-            if score is None:
-                console.print(f"  {result.response.answer_id[:8]}  not scored within the time limit")
-                continue
-            verdict = "[red]hallucinated[/]" if score.hallucinated else "[green]grounded[/]"
-            console.print(f"  {verdict} groundedness {score.groundedness:.2f}  {escape(result.question[:60])}")
+def show_drift(client: PlatformClient, tenant: str, console: Console) -> None:
     state = client.drift(tenant)
     if state is not None:
         console.print(
@@ -112,24 +89,17 @@ def show_scores(client: PlatformClient, tenant: str, results: list[GoldenResult]
         )
 
 
-def run_demo(settings: StackSettings, console: Console) -> list[GoldenResult]:
+def run_demo(settings: StackSettings, console: Console) -> list[CaseResult]:
     tenant = load_golden()["tenant"]
     client = PlatformClient(settings)
     started = time.monotonic()
     try:
         ingest_corpus(client, settings, tenant, console)
-        results = ask_golden(client, tenant, console)
-        show_scores(client, tenant, results, console)
+        results = ask_golden(settings, tenant, console)
+        show_drift(client, tenant, console)
     finally:
         client.close()
-    answered = [r for r in results if r.expect == "answered"]
-    console.print(
-        f"\n{sum(r.status_ok for r in results)}/{len(results)} golden questions got the expected outcome;"
-        f" {sum(r.cited_expected for r in answered)}/{len(answered)} answers cite the expected document."
-    )
-    stages = sorted({s for r in results for s in r.stage_ms})
-    medians = {s: statistics.median(r.stage_ms[s] for r in results if s in r.stage_ms) for s in stages}
-    console.print("median latency per stage: " + ", ".join(f"{s} {ms:.0f} ms" for s, ms in medians.items()))
+    console.print("\n" + summary(results))
     dashboards = f"http://{settings.host}:{settings.telemetry_http_port}"
     console.print(f"main job took {time.monotonic() - started:.0f}s")
     console.print(f"dashboards: {dashboards}/metrics and {dashboards}/api/summary?tenant={tenant}")

@@ -13,7 +13,9 @@ from rich.markup import escape
 from llmops_evaluation.use_cases import CaseResult
 from llmops_stack.config import StackSettings
 
-app = typer.Typer(help="Answer quality: suites, the hallucination scorer, abstention calibration.", no_args_is_help=True)
+app = typer.Typer(
+    help="Answer quality: suites, the hallucination scorer, abstention calibration.", no_args_is_help=True
+)
 console = Console()
 
 
@@ -88,9 +90,8 @@ def calibrate(
 ) -> None:
     """Fit the abstention bars on the field questions' train part; report train and held-out rates."""
     from llmops_query.domain.support import save_policy
-    from llmops_stack.field_eval import by_language
+    from llmops_stack.field_eval import by_language, ingest_field
     from llmops_stack.field_eval import calibrate as fit_bars
-    from llmops_stack.field_eval import ingest_field
 
     settings = StackSettings()
     if ingest:

@@ -15,6 +15,7 @@ A claim with no content terms and no facts ("I hope this helps.") states nothing
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
@@ -127,8 +128,15 @@ def _sentences(passages: Sequence[str]) -> list[_Sentence]:
     return found
 
 
+CITATION_MARK = re.compile(r"\s*\[\d{1,2}\]")
+# A claim opening with a bare "No," / 不， whose statement is not itself negated contradicts itself.
+BARE_NO = re.compile(r"^\s*(?:no|nope)\s*[,.!]|^\s*(?:不|不是|沒有|没有|不行|不可以)\s*[，,。！]", re.IGNORECASE)
+
+
 def factual_claims(answer: str) -> list[str]:
-    return [s for s in split_sentences(answer) if content_terms(s) or extract_facts(s).all()]
+    """Sentences that state something; citation marks ("[2]") are references, not numbers."""
+    text = CITATION_MARK.sub("", answer)
+    return [s for s in split_sentences(text) if content_terms(s) or extract_facts(s).all()]
 
 
 async def check_answer(
@@ -221,8 +229,10 @@ def _check_claim(
                           "states that the passages do not say something they do not say")  # fmt: skip
     cross_language = is_cjk_text(claim) != is_cjk_text(evidence.sentence)
     if cross_language or support < policy.min_support:
-        anchored = _anchored_passage(claimed, per_passage)
-        if anchored is not None and (cross_language or support >= policy.min_support / 2):
+        # Only across languages may facts alone carry a claim: in the same language a claim must
+        # also say what its passage says ("The answer is: 2" is not supported by any "2").
+        anchored = _anchored_passage(claimed, per_passage) if cross_language else None
+        if anchored is not None:
             anchor = _fact_sentence(claimed, [s.text for s in sentences if s.passage == anchored])
             evidence = Evidence(anchored, anchor, evidence.similarity, evidence.coverage)
             return ClaimCheck(claim, Verdict.SUPPORTED, max(support, policy.min_support), evidence, [],
@@ -232,6 +242,10 @@ def _check_claim(
                               "written in another language than its passages and states no checkable fact")  # fmt: skip
         return ClaimCheck(claim, Verdict.UNSUPPORTED, support, supports[weakest], [],
                           f"{clauses[weakest]!r} has support {support:.2f} < {policy.min_support:.2f}")  # fmt: skip
+    if BARE_NO.match(claim) and not negated(BARE_NO.sub("", claim)):
+        # "No, you should choose a larger size" answers no and then affirms what the passage says.
+        return ClaimCheck(claim, Verdict.CONTRADICTED, support, evidence, [],
+                          "answers 'no' but then states what its passage affirms")  # fmt: skip
     for clause, clause_evidence in zip(clauses, supports, strict=True):
         if polarity_differs(clause, clause_evidence.sentence):
             return ClaimCheck(claim, Verdict.CONTRADICTED, support, clause_evidence, [],

@@ -217,6 +217,30 @@ def coverage(claim_terms: set[str], evidence_terms: set[str]) -> float:
     return len(claim_terms & evidence_terms) / len(claim_terms)
 
 
+# Questions that ask for a quantity, a time or a date (a closed class of interrogatives): only a
+# sentence that states a number, time or date can answer them.
+QUANTITY_QUESTION = re.compile(
+    r"\bhow (?:many|much|long|far|often|old|soon|early|late|big|heavy|high|wide)\b|\bwhat (?:time|year|date|day|"
+    r"percentage|rate|price|fee)\b|\bwhen\b|多少|[幾几]|多久|多[長长]|何[時时]|什[麼么][時时]候|哪一?天|百分之",
+    re.IGNORECASE,
+)
+
+
+def question_terms(question: str) -> set[str]:
+    """Content terms of a question without its interrogative ("how long", 多少): those ask, not tell."""
+    return content_terms(QUANTITY_QUESTION.sub(" ", question))
+
+
+def rarity_weights(terms: set[str], held: list[set[str]]) -> dict[str, float]:
+    """Each term weighted by how few of the given passages hold it: shared topic words count little."""
+    return {t: 1.0 / (1 + sum(t in own for own in held)) for t in terms}
+
+
+def weighted_coverage(weights: dict[str, float], own: set[str]) -> float:
+    total = sum(weights.values())
+    return sum(w for t, w in weights.items() if t in own) / total if total else 0.0
+
+
 def negated(text: str) -> bool:
     lowered = normalized(text).lower()
     return bool(NEGATION_EN.search(lowered) or NEGATION_ZH.search(NOT_NEGATING_ZH.sub("", lowered)))

@@ -25,7 +25,7 @@ from llmops_query.domain.answers import (
     search_text,
 )
 from llmops_query.domain.support import SupportPolicy, signals
-from llmops_query.domain.verification import citations_from, extractive_answer
+from llmops_query.domain.verification import answers_question, citations_from, extractive_answer
 
 STREAM_PIECE_CHARS = 24
 
@@ -71,15 +71,23 @@ class AskPipeline:
             done = clock.timed("verification")
             check = await check_answer(draft.text, [p.text for p in answer.passages], self.embedder, self.claims)
             done()
-            if check.claims and check.grounded:
-                answer.text, answer.citations = draft.text, citations_from(check, answer.passages)
+            cited = citations_from(check, answer.passages)
+            on_topic = await answers_question(
+                search_text(answer.question), cited, self.embedder, self.claims.min_support
+            )
+            if check.claims and check.grounded and on_topic:
+                answer.text, answer.citations = draft.text, cited
                 answer.outcome = Outcome.VERIFIED if position == 0 else Outcome.FALLBACK
                 answer.outcome_reason = "; ".join(failures) or "every claim of the draft is supported by a passage"
                 return answer
-            problems = check.reasons() or ["the draft states nothing that can be checked"]
+            problems = check.reasons() or (
+                ["the draft states nothing that can be checked"]
+                if not check.claims
+                else ["it does not answer the question"]
+            )
             failures.append(f"{draft.model or f'route {position + 1}'} draft failed: {problems[0]}")
         done = clock.timed("extraction")
-        extract = await extractive_answer(answer.question, answer.passages, self.embedder, self.claims)
+        extract = await extractive_answer(search_text(answer.question), answer.passages, self.embedder, self.claims)
         done()
         if extract is None:
             answer.abstain("; ".join([*failures, "no passage sentence answers the question"]), answer.question)

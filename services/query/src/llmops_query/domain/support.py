@@ -20,7 +20,7 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from llmops_grounding.text import content_terms
+from llmops_grounding.text import content_terms, question_terms, rarity_weights, weighted_coverage
 from llmops_query.domain.answers import Passage
 
 CALIBRATION = Path(__file__).with_name("calibration.json")
@@ -51,11 +51,9 @@ class SupportPolicy:
 
 
 def signals(question: str, passages: list[Passage]) -> SupportSignals:
-    terms = content_terms(question)
     held = [content_terms(f"{p.title} {p.text}") for p in passages]
-    weight = {t: 1.0 / (1 + sum(t in own for own in held)) for t in terms}
-    total = sum(weight.values())
-    best_coverage = max((sum(weight[t] for t in terms & own) / total for own in held), default=0.0) if total else 0.0
+    weights = rarity_weights(question_terms(question), held)
+    best_coverage = max((weighted_coverage(weights, own) for own in held), default=0.0)
     return SupportSignals(max((p.similarity for p in passages), default=0.0), best_coverage)
 
 

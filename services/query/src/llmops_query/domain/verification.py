@@ -10,9 +10,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
-from llmops_grounding import AnswerCheck, SupportPolicy, Verdict
-from llmops_grounding.text import content_terms, coverage, is_cjk_text, split_sentences
+from llmops_grounding import AnswerCheck, SupportPolicy, Verdict, extract_facts
+from llmops_grounding.text import (
+    QUANTITY_QUESTION,
+    content_terms,
+    is_cjk_text,
+    question_terms,
+    rarity_weights,
+    split_sentences,
+    weighted_coverage,
+)
 from llmops_query.domain.answers import Citation, Embedder, Passage
 
 SNIPPET_CHARS = 320
@@ -50,40 +59,77 @@ class Extract:
     support: float
 
 
+@dataclass(frozen=True)
+class Candidate:
+    passage: int
+    sentence: str
+    terms: set[str]  # of the sentence with its neighbours
+
+
+MAX_QUOTE_CHARS = 400
+
+
+def _candidates(passages: list[Passage]) -> list[Candidate]:
+    """Sentences that could answer: statements (not questions) with some content, not page-long runs."""
+    found = []
+    for index, passage in enumerate(passages):
+        sentences = split_sentences(passage.text)
+        terms = [content_terms(s) for s in sentences]
+        for k, sentence in enumerate(sentences):
+            if sentence.rstrip().endswith(("?", "？")) or len(terms[k]) < 3 or len(sentence) > MAX_QUOTE_CHARS:
+                continue
+            found.append(Candidate(index, sentence, set().union(*terms[max(0, k - 1) : k + 2])))
+    return found
+
+
+async def question_support(
+    question: str, sentences: list[str], terms: list[set[str]], embedder: Embedder
+) -> npt.NDArray[np.float32]:
+    """How well each sentence answers the question: the larger of embedding cosine and the coverage of
+    the question's terms, each weighted by its rarity among these sentences (topic words count little)."""
+    weights = rarity_weights(question_terms(question), terms)
+    lexical = np.array([weighted_coverage(weights, own) for own in terms])
+    vectors = np.asarray(await embedder.embed([question, *sentences]), dtype=np.float32)
+    vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+    cosine = np.clip(vectors[1:] @ vectors[0], 0.0, 1.0)
+    return np.maximum(cosine, lexical)
+
+
+async def answers_question(question: str, citations: list[Citation], embedder: Embedder, bar: float) -> bool:
+    """A verified draft must also be about the question: some sentence it rests on answers it."""
+    if not citations:
+        return False
+    sentences = [c.snippet for c in citations]
+    support = await question_support(question, sentences, [content_terms(s) for s in sentences], embedder)
+    return float(support.max()) >= bar
+
+
 async def extractive_answer(
     question: str, passages: list[Passage], embedder: Embedder, policy: SupportPolicy
 ) -> Extract | None:
-    """The passage sentences that answer the question, quoted with their citation; None if none does.
+    """The passage sentence that answers the question, quoted with its citation; None if none does.
 
-    A sentence answers when it (with its neighbours) covers the question's content terms or is close
-    to it in embedding space, at the same support bar a claim must clear. Among sentences nearly as
+    A sentence answers when it supports the question at the same bar a claim must clear; a question
+    asking for a quantity, time or date needs a sentence that states one. Among sentences nearly as
     good, one in the question's language is preferred, so a Chinese question gets a Chinese quote
     where the corpus has one.
     """
-    sentences = [(i, s) for i, p in enumerate(passages) for s in split_sentences(p.text)]
-    if not sentences:
+    candidates = _candidates(passages)
+    if QUANTITY_QUESTION.search(question):
+        candidates = [c for c in candidates if extract_facts(c.sentence, generous=True).checkable()]
+    if not candidates:
         return None
-    terms = content_terms(question)
-    windows = []
-    for i, p in enumerate(passages):
-        own = [content_terms(s) for s in split_sentences(p.text)]
-        windows += [(i, set().union(*own[max(0, k - 1) : k + 2])) for k in range(len(own))]
-    vectors = np.asarray(await embedder.embed([question, *(s for _, s in sentences)]), dtype=np.float32)
-    vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
-    cosine = np.clip(vectors[1:] @ vectors[0], 0.0, 1.0)
-    lexical = np.array([coverage(terms, window) for _, window in windows])
-    support = np.maximum(cosine, lexical)
-    order = np.argsort(-support)
-    best = int(order[0])
-    same_language = [k for k in order if is_cjk_text(sentences[k][1]) == is_cjk_text(question)]
+    support = await question_support(question, [c.sentence for c in candidates], [c.terms for c in candidates],
+                                     embedder)  # fmt: skip
+    order = [int(k) for k in np.argsort(-support)]
+    best = order[0]
+    same_language = [k for k in order if is_cjk_text(candidates[k].sentence) == is_cjk_text(question)]
     if same_language and support[same_language[0]] >= 0.9 * support[best]:
-        best = int(same_language[0])
+        best = same_language[0]
     if support[best] < policy.min_support:
         return None
-    index, sentence = sentences[best]
-    quote = f"「{sentence}」" if is_cjk_text(question) else f"“{sentence}”"
-    passage = passages[index]
-    source = passage.title or passage.document_id
-    text = f"{source}：{quote} [{index + 1}]" if is_cjk_text(question) else f"From {source}: {quote} [{index + 1}]"
-    citation = Citation(passage, snippet(passage.text, sentence), round(float(support[best]), 3))
-    return Extract(text, [citation], float(support[best]))
+    chosen = candidates[best]
+    quote = f"「{chosen.sentence}」" if is_cjk_text(question) else f"“{chosen.sentence}”"
+    passage = passages[chosen.passage]
+    citation = Citation(passage, snippet(passage.text, chosen.sentence), round(float(support[best]), 3))
+    return Extract(f"{quote} [{chosen.passage + 1}]", [citation], float(support[best]))
