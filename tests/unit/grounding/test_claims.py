@@ -15,8 +15,8 @@ CONTEXT = [
 POLICY = SupportPolicy(min_support=0.55)
 
 
-def verdicts(answer: str, contexts: list[str] = CONTEXT) -> list[Verdict]:
-    check = asyncio.run(check_answer(answer, contexts, WordOverlapEmbedder(), POLICY))
+def verdicts(answer: str, contexts: list[str] = CONTEXT, question: str = "") -> list[Verdict]:
+    check = asyncio.run(check_answer(answer, contexts, WordOverlapEmbedder(), POLICY, question))
     return [c.verdict for c in check.claims]
 
 
@@ -35,8 +35,12 @@ def test_negation_that_reverses_the_passage_is_contradicted() -> None:
 
 
 def test_a_bare_no_before_an_affirmed_statement_is_contradicted() -> None:
-    assert verdicts("No, items can be returned within 30 days of delivery.") == [Verdict.CONTRADICTED]
-    assert verdicts("No, sale items cannot be returned.") == [Verdict.SUPPORTED]
+    question = "Can items be returned within 30 days of delivery?"
+    assert verdicts("No, items can be returned within 30 days of delivery.", question=question) == [
+        Verdict.CONTRADICTED
+    ]
+    assert verdicts("Yes, items can be returned within 30 days of delivery.", question=question) == [Verdict.SUPPORTED]
+    assert verdicts("No, sale items cannot be returned.", question="Can sale items be returned?") == [Verdict.SUPPORTED]
 
 
 def test_an_invented_clause_fails_the_whole_claim() -> None:
@@ -46,6 +50,7 @@ def test_an_invented_clause_fails_the_whole_claim() -> None:
 
 def test_a_statement_of_absence_is_not_a_hallucination() -> None:
     assert verdicts("The passages do not mention gift wrapping.") == [Verdict.SUPPORTED]
+    assert verdicts("The context does not say whether refunds go to the original card.") == [Verdict.SUPPORTED]
 
 
 def test_across_languages_support_comes_from_facts_only() -> None:

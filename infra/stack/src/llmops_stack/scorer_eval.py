@@ -49,6 +49,7 @@ class LocalEmbedder:
 @dataclass(frozen=True)
 class Item:
     id: str
+    question: str
     contexts: list[str]
     answer: str
     hallucinated: bool
@@ -100,13 +101,14 @@ def load_items(path: Path = LABELLED_SET) -> list[Item]:
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.strip():
             raw = json.loads(line)
-            items.append(Item(raw["id"], raw["contexts"], raw["answer"], raw["label"] == "hallucinated",
+            hallucinated = raw["label"] == "hallucinated"
+            items.append(Item(raw["id"], raw["question"], raw["contexts"], raw["answer"], hallucinated,
                               raw["kind"], raw["lang"], raw["split"]))  # fmt: skip
     return items
 
 
 async def score_items(items: list[Item], embedder: Embedder, policy: SupportPolicy) -> list[Groundedness]:
-    return [await score_answer(item.answer, item.contexts, embedder, policy) for item in items]
+    return [await score_answer(item.answer, item.contexts, embedder, policy, item.question) for item in items]
 
 
 def confusion(items: list[Item], scores: list[Groundedness]) -> Confusion:

@@ -31,6 +31,7 @@ from llmops_grounding.text import (
     coverage,
     is_cjk_text,
     negated,
+    question_terms,
     split_clauses,
     split_sentences,
 )
@@ -51,7 +52,7 @@ class Verdict(Enum):
 class SupportPolicy:
     """Thresholds, calibrated per embedding model on the tuning part of a labelled set."""
 
-    min_support: float = 0.55
+    min_support: float = 0.45
     # Names are checked only against passages that have this many Latin words: in a Chinese
     # passage an English name cannot be found even when the answer is right.
     min_latin_words_for_names: int = 8
@@ -129,8 +130,21 @@ def _sentences(passages: Sequence[str]) -> list[_Sentence]:
 
 
 CITATION_MARK = re.compile(r"\s*\[\d{1,2}\]")
-# A claim opening with a bare "No," / 不， whose statement is not itself negated contradicts itself.
+# "No, you should choose a larger size" to "Should I choose a larger size?": a bare no, then the
+# question's own proposition restated without negation, contradicts itself.
 BARE_NO = re.compile(r"^\s*(?:no|nope)\s*[,.!]|^\s*(?:不|不是|沒有|没有|不行|不可以)\s*[，,。！]", re.IGNORECASE)
+YES_NO_QUESTION = re.compile(
+    r"^\s*(?:should|can|could|do|does|did|is|are|was|were|will|would|may|must|has|have)\b"
+    r"|[嗎吗]\s*[？?]?\s*$|是否|能不能|可不可以|有沒有|有没有",
+    re.IGNORECASE,
+)
+RESTATES_QUESTION = 0.85
+# A negated statement about the sources themselves ("the context does not mention …") is a
+# statement of absence, not a claim about the world to compare with a passage.
+ABOUT_THE_SOURCES = re.compile(
+    r"\b(?:context|passages?|documents?|information|text|sources?|materials?)\b|資料|资料|資訊|资讯|文件|內容|内容|提到|提及",
+    re.IGNORECASE,
+)
 
 
 def factual_claims(answer: str) -> list[str]:
@@ -140,7 +154,7 @@ def factual_claims(answer: str) -> list[str]:
 
 
 async def check_answer(
-    answer: str, passages: Sequence[str], embedder: Embedder, policy: SupportPolicy | None = None
+    answer: str, passages: Sequence[str], embedder: Embedder, policy: SupportPolicy | None = None, question: str = ""
 ) -> AnswerCheck:
     policy = policy or SupportPolicy()
     claims = factual_claims(answer)
@@ -169,7 +183,7 @@ async def check_answer(
         facts = [(f, t) if i in supporting or not supporting else (None, None)
                  for i, (f, t) in enumerate(zip(per_passage, texts, strict=True))]  # fmt: skip
         evidence = [e for e, _ in supports]
-        checks.append(_check_claim(claim, group, evidence, sentences, facts, policy))
+        checks.append(_check_claim(claim, group, evidence, sentences, facts, policy, question))
     return AnswerCheck(checks)
 
 
@@ -196,6 +210,7 @@ def _check_claim(
     sentences: list[_Sentence],
     passages: list[tuple[Facts, EvidenceText] | tuple[None, None]],
     policy: SupportPolicy,
+    question: str,
 ) -> ClaimCheck:
     claimed = extract_facts(claim)
     # Facts must all be stated by one passage: a number borrowed from another topic is not support.
@@ -219,7 +234,7 @@ def _check_claim(
     # carries no claim of its own.
     asserted = [
         k for k, clause in enumerate(clauses)
-        if not (negated(clause) and _strength(supports[k]) < policy.min_support)
+        if not (negated(clause) and (_strength(supports[k]) < policy.min_support or ABOUT_THE_SOURCES.search(clause)))
         and (len(clauses) == 1 or len(content_terms(clause)) > 1)
     ] or [int(np.argmax([_strength(e) for e in supports]))]  # fmt: skip
     weakest = min(asserted, key=lambda k: _strength(supports[k]))
@@ -242,11 +257,17 @@ def _check_claim(
                               "written in another language than its passages and states no checkable fact")  # fmt: skip
         return ClaimCheck(claim, Verdict.UNSUPPORTED, support, supports[weakest], [],
                           f"{clauses[weakest]!r} has support {support:.2f} < {policy.min_support:.2f}")  # fmt: skip
-    if BARE_NO.match(claim) and not negated(BARE_NO.sub("", claim)):
+    statement = BARE_NO.sub("", claim)
+    if (
+        BARE_NO.match(claim) and YES_NO_QUESTION.search(question) and not negated(statement)
+        and coverage(question_terms(question), content_terms(statement)) >= RESTATES_QUESTION
+    ):  # fmt: skip
         # "No, you should choose a larger size" answers no and then affirms what the passage says.
         return ClaimCheck(claim, Verdict.CONTRADICTED, support, evidence, [],
                           "answers 'no' but then states what its passage affirms")  # fmt: skip
     for clause, clause_evidence in zip(clauses, supports, strict=True):
+        if negated(clause) and ABOUT_THE_SOURCES.search(clause):
+            continue
         if polarity_differs(clause, clause_evidence.sentence):
             return ClaimCheck(claim, Verdict.CONTRADICTED, support, clause_evidence, [],
                               f"{clause!r} negates what its passage states (or the reverse)")  # fmt: skip

@@ -26,7 +26,7 @@ ZH_UNITS = {"十": 10, "百": 100, "千": 1000}
 ZH_MYRIADS = {"萬": 10_000, "万": 10_000, "億": 100_000_000, "亿": 100_000_000}
 ZH_NUMERAL = re.compile(r"[零〇一二兩两三四五六七八九十百千萬万億亿]+")
 # Measure words after which a lone 一/兩 is a count ("一小時" one hour) rather than part of a word ("一起").
-ZH_MEASURE = "個个天年月日號号小時时分秒元塊块次張张件位名歲岁週周期班趟站間间台臺層层倍成折"
+ZH_MEASURE = "個个天年月日號号小時时點点分秒元塊块次張张件位名歲岁週周期班趟站間间台臺層层倍成折"
 EN_UNITS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
             "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
             "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40,
@@ -52,8 +52,15 @@ TIME_ZH = re.compile(
 )
 AFTERNOON_ZH = ("下午", "晚上", "傍晚", "夜間", "夜间")
 CURRENCY = r"(?:NT\$|US\$|HK\$|S\$|A\$|\$|¥|€|£|RMB\s?|USD\s?|NTD\s?|TWD\s?)"
-AMOUNT_BEFORE = re.compile(CURRENCY + r"\s*(\d[\d,]*(?:\.\d+)?)")
-AMOUNT_AFTER = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(元|圓|块|塊|dollars?\b|yuan\b|cents?\b)", re.IGNORECASE)
+AMOUNT_VALUE = r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"  # "100,65歲" is two numbers, not 10065
+AMOUNT_BEFORE = re.compile(CURRENCY + r"\s*" + AMOUNT_VALUE)
+AMOUNT_AFTER = re.compile(AMOUNT_VALUE + r"\s*(元|圓|块|塊|dollars?\b|yuan\b|cents?\b)", re.IGNORECASE)
+# 一點二 = 1.2 (a decimal, not a clock time: no 分 follows).
+ZH_DECIMAL = re.compile(
+    r"([零〇一二兩两三四五六七八九十百千]+)[點点]([零〇一二三四五六七八九]+)(?![零〇一二三四五六七八九十]*分)"
+)
+# 星期六, 週六, 禮拜天: weekdays, not numbers.
+ZH_WEEKDAY = re.compile(r"(?:星期|週|周|禮拜|礼拜)[一二三四五六日天]")
 MULTIPLES = re.compile(r"\b(twice|thrice)\b", re.IGNORECASE)
 NUMBER = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
 # Capitalised words not at the start of a sentence: people, places, products.
@@ -128,12 +135,18 @@ def _chinese_numerals_to_digits(text: str, generous: bool) -> str:
         following = text[match.end() : match.end() + 1]
         if len(run) == 1 and run in "一兩两" and not generous and (run == "一" or following not in ZH_MEASURE):
             return run  # 一起, 下一年, 一般: a word more often than a count
-        if len(run) == 1 and run in ZH_UNITS | ZH_MYRIADS:
-            return run  # a lone 十/百/萬 is almost always part of a word
+        if len(run) == 1 and run in ZH_UNITS | ZH_MYRIADS and (following not in ZH_MEASURE or following == "分"):
+            return run  # a lone 十/百/萬 is part of a word (十分, 百貨) unless a measure word follows
         value = chinese_numeral_value(run)
         return run if value is None else f" {value} "
 
+    def decimal(match: re.Match[str]) -> str:
+        whole = chinese_numeral_value(match[1])
+        return match[0] if whole is None else f" {whole}.{''.join(str(ZH_DIGITS[c]) for c in match[2])} "
+
+    text = ZH_WEEKDAY.sub(" ", text)
     text = PERCENT_ZH.sub(lambda m: f" {m.group(1)}% ", text)
+    text = ZH_DECIMAL.sub(decimal, text)
     return ZH_NUMERAL.sub(replace, text)
 
 
@@ -210,7 +223,8 @@ def extract_facts(text: str, generous: bool = False) -> Facts:
     if generous:
         text = MULTIPLES.sub(lambda m: " 2 " if m[1].lower() == "twice" else " 3 ", text)
     facts.numbers.update(canonical_number(n) for n in NUMBER.findall(text))
-    facts.names.update(n for n in NAME.findall(text) if n.upper() != n or len(n) > 1)
+    # All-capital tokens (SLA, CCTV) are abbreviations more often than names: not checked.
+    facts.names.update(n for n in NAME.findall(text) if n.upper() != n)
     if not generous:  # evidence is matched as text, so only claims need their names found
         facts.names.update(chinese_names(text))
     return facts

@@ -22,7 +22,7 @@ class EvaluationSettings(ServiceSettings):
     suite_score_wait_seconds: float = Field(default=60.0, ge=0)
     # A claim is supported at this support (max of MiniLM cosine and content-term coverage):
     # the same bar as the query service's check, fitted by `llmops eval scorer` (docs/decisions/0015).
-    claim_min_support: float = Field(default=0.55, ge=0, le=1)
+    claim_min_support: float = Field(default=0.45, ge=0, le=1)
     drift_reference_size: int = Field(default=30, ge=5)
     drift_current_size: int = Field(default=30, ge=5)
     drift_alpha: float = Field(default=0.01, gt=0, lt=1)

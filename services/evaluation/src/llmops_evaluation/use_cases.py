@@ -37,12 +37,14 @@ class CaseResult:
     score: Groundedness | None
 
 
-async def score_on_demand(answer: str, contexts: list[str], embedder: Embedder, policy: SupportPolicy) -> Groundedness:
+async def score_on_demand(
+    answer: str, contexts: list[str], embedder: Embedder, policy: SupportPolicy, question: str = ""
+) -> Groundedness:
     if not answer.strip() or len(answer) > MAX_ANSWER_CHARS:
         raise InvalidArgument(f"answer must be 1-{MAX_ANSWER_CHARS} characters")
     if not 1 <= len(contexts) <= MAX_CONTEXTS or any(len(c) > MAX_CONTEXT_CHARS for c in contexts):
         raise InvalidArgument(f"give 1-{MAX_CONTEXTS} contexts of at most {MAX_CONTEXT_CHARS} characters each")
-    return await score_answer(answer, contexts, embedder, policy)
+    return await score_answer(answer, contexts, embedder, policy, question)
 
 
 async def run_suite(

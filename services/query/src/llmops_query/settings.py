@@ -25,5 +25,5 @@ class QuerySettings(ServiceSettings):
     default_top_k: int = Field(default=4, ge=1, le=20)
     # A claim (or an extractive sentence) is supported at this support (max of cosine and
     # content-term coverage); calibrated on the scorer's labelled set (docs/decisions/0015).
-    claim_min_support: float = Field(default=0.55, ge=0, le=1)
+    claim_min_support: float = Field(default=0.45, ge=0, le=1)
     call_timeout_seconds: float = Field(default=60.0, gt=0)

@@ -69,7 +69,9 @@ class AskPipeline:
             done()
             answer.generated = draft
             done = clock.timed("verification")
-            check = await check_answer(draft.text, [p.text for p in answer.passages], self.embedder, self.claims)
+            check = await check_answer(
+                draft.text, [p.text for p in answer.passages], self.embedder, self.claims, search_text(answer.question)
+            )
             done()
             cited = citations_from(check, answer.passages)
             on_topic = await answers_question(

@@ -40,8 +40,10 @@ class Groundedness:
     risk: float = 0.0
 
 
-async def score_answer(answer: str, contexts: list[str], embedder: Embedder, policy: SupportPolicy) -> Groundedness:
-    check = await check_answer(answer, contexts, embedder, policy)
+async def score_answer(
+    answer: str, contexts: list[str], embedder: Embedder, policy: SupportPolicy, question: str = ""
+) -> Groundedness:
+    check = await check_answer(answer, contexts, embedder, policy, question)
     claims = [
         ClaimScore(
             c.claim, round(c.support, 4), c.verdict is Verdict.SUPPORTED, c.missing_facts, c.verdict.value,

@@ -54,7 +54,7 @@ class EvaluationServicer(evaluation_pb2_grpc.EvaluationServiceServicer):
     ) -> evaluation_pb2.AnswerScore:
         require_tenant(request.tenant_id)
         policy = SupportPolicy(self.settings.claim_min_support)
-        result = await score_on_demand(request.answer, list(request.contexts), self.embedder, policy)
+        result = await score_on_demand(request.answer, list(request.contexts), self.embedder, policy, request.question)
         return score_proto("", result)
 
     async def GetAnswerScore(  # noqa: N802 (gRPC method name)

@@ -35,7 +35,9 @@ def register(
     async def score(answer: AnswerProduced) -> None:
         if answer.status == ANSWER_STATUS_ANSWERED:
             contexts = [c.text for c in answer.contexts]
-            result = await score_answer(answer.answer, contexts, embedder, SupportPolicy(settings.claim_min_support))
+            result = await score_answer(
+                answer.answer, contexts, embedder, SupportPolicy(settings.claim_min_support), answer.question
+            )
         else:  # a refusal or an abstention states nothing that could be invented
             result = Groundedness(1.0, False, [])
         tenant = answer.envelope.tenant_id
