@@ -10,7 +10,7 @@ ONNX := $(MODEL_REPO)/encoder/1/model.onnx
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: setup run test test-unit lint proto proto-check up down status bench clean lock
+.PHONY: setup run test test-unit lint proto proto-check up down status bench bench-quality clean lock
 
 setup: $(STAMP) $(ONNX)
 
@@ -64,6 +64,10 @@ run: setup
 
 bench: setup
 	$(BIN)/python -m llmops_stack.bench
+
+# Answer quality on the field corpus and the golden set, through the front door (about 15 minutes).
+bench-quality: setup
+	$(BIN)/python -m llmops_stack.quality_bench
 
 clean: down
 	rm -rf .llmops $(ONNX) $(MODEL_REPO)/tokenizer/1/tokenizer.json

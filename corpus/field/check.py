@@ -149,7 +149,8 @@ def main() -> int:
         groups[(q.get("kind"), q.get("lang"))][q.get("split")] += 1
 
         if q.get("expect") == "answered":
-            doc = q.get("document")
+            # Documents are named as the platform ingests them (relative to docs/); the truth is in clean/.
+            doc = f"clean/{q['document']}" if q.get("document") else None
             facts = q.get("facts") or []
             if not doc or not (ROOT / doc).is_file():
                 errors.append(f"{qid}: document missing: {doc}")

@@ -1,0 +1,135 @@
+"""`make bench-quality`: answer quality on documents we did not write for ourselves, in one run.
+
+Starts the local stack (or uses the running one), syncs the field corpus, and measures through the
+front door what a user feels: right answers (facts present, document cited, not flagged), abstention
+precision and recall, per language, on the held-out questions and on the golden set; then the
+abstention gate's rates and the hallucination scorer's AUROC. Writes its section of docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections import defaultdict
+
+from rich.console import Console
+
+from llmops_evaluation.use_cases import CaseResult
+from llmops_query.domain.support import load_policy
+from llmops_stack.bench import REPORT, write_report
+from llmops_stack.client import PlatformClient
+from llmops_stack.config import REPO_ROOT, StackSettings
+from llmops_stack.demo import ingest_corpus
+from llmops_stack.field_eval import (
+    EMBEDDING_MODEL,
+    FIELD_TENANT,
+    QUESTIONS,
+    by_language,
+    collect_signals,
+    ingest_field,
+    load_cases,
+    run_cases,
+)
+from llmops_stack.scorer_eval import run as evaluate_scorer
+from llmops_stack.stack import Stack
+
+BEGIN, END = "<!-- bench:quality:begin -->", "<!-- bench:quality:end -->"
+
+
+def language(result: CaseResult) -> str:
+    return "zh" if result.case.labels.get("lang", "en").startswith("zh") else "en"
+
+
+def suite_rows(label: str, results: list[CaseResult]) -> list[str]:
+    groups: dict[str, list[CaseResult]] = defaultdict(list)
+    for result in results:
+        groups[language(result)].append(result)
+    rows = []
+    for lang, group in [("all", results), *sorted(groups.items())]:
+        answerable = [r for r in group if r.case.expect == "answered"]
+        unanswerable = [r for r in group if r.case.expect == "abstained"]
+        abstained = [r for r in group if r.outcome.status == "abstained"]
+        right = sum(r.judgement.right_answer for r in answerable)
+        correct = sum(r.judgement.abstained_as_expected for r in group)
+        wrongly_refused = sum(r.outcome.status != "answered" for r in answerable)
+        outcomes: dict[str, int] = defaultdict(int)
+        for r in answerable:
+            outcomes[r.outcome.outcome] += 1
+        rows.append(
+            f"| {label} | {lang} | {right}/{len(answerable)} ({right / max(1, len(answerable)):.0%}) |"
+            f" {correct}/{len(abstained)} | {correct}/{len(unanswerable)} | {wrongly_refused} |"
+            f" {', '.join(f'{k} {v}' for k, v in sorted(outcomes.items()))} |"
+            f" {statistics.median(r.outcome.latency_ms for r in group):.0f} |"
+        )
+    return rows
+
+
+def measure(settings: StackSettings) -> str:
+    import asyncio
+
+    chunks = ingest_field(settings)
+    client = PlatformClient(settings)
+    try:
+        ingest_corpus(client, settings, "acme", Console(quiet=True))
+    finally:
+        client.close()
+    heldout = run_cases(settings, FIELD_TENANT, load_cases(QUESTIONS, "heldout"))
+    golden = run_cases(settings, "acme", load_cases(REPO_ROOT / "corpus" / "golden.yaml"))
+    policy = load_policy(EMBEDDING_MODEL)
+    labelled = asyncio.run(collect_signals(settings, FIELD_TENANT, load_cases(QUESTIONS)))
+    scorer = evaluate_scorer()
+    lines = [
+        BEGIN,
+        "## Answer quality (`make bench-quality`)",
+        "",
+        f"Measured on {time.strftime('%Y-%m-%d')} with SmolLM2-135M and MiniLM; field corpus {chunks} chunks. A right"
+        " answer has its facts (normalised), cites its document and is not flagged by the scorer. Abstention"
+        " precision = correct abstentions / all abstentions; recall = correct abstentions / questions that"
+        " should abstain. `refused/abstained` counts answerable questions that got no answer.",
+        "",
+        "| questions | lang | right answers | abstention precision | abstention recall | answerable not answered"
+        " | outcomes of answerable | median latency (ms) |",
+        "|---|---|---|---|---|---|---|---:|",
+        *suite_rows("field held-out", heldout),
+        *suite_rows("golden (acme)", golden),
+        "",
+        f"Abstention gate (`calibration.json`: similarity ≥ {policy.min_similarity} or coverage ≥"
+        f" {policy.min_coverage}; {policy.fitted_on}):",
+        "",
+        "| split | lang | answered when answerable | abstained when unanswerable |",
+        "|---|---|---|---|",
+    ]
+    for split in ("train", "heldout"):
+        for lang, rate in by_language([i for i in labelled if i.case.labels.get("split") == split], policy).items():
+            lines.append(
+                f"| {split} | {lang} | {rate.answered_when_answerable:.0%} of {rate.answerable} |"
+                f" {rate.abstained_when_unanswerable:.0%} of {rate.unanswerable} |"
+            )
+    lines += [
+        "",
+        f"Hallucination scorer on tests/data/scorer_labelled.jsonl (support bar {scorer.min_support} chosen on tune):",
+        "",
+        "| part | items | AUROC | hallucinated flagged | right answers flagged |",
+        "|---|---:|---:|---|---|",
+    ]
+    for part in (scorer.tune, scorer.heldout):
+        c = part.confusion
+        lines.append(
+            f"| {part.split} | {part.items} | {part.auroc:.3f} | {c.true_flags}/{c.true_flags + c.missed} |"
+            f" {c.false_flags}/{c.false_flags + c.true_passes} ({c.false_flag_rate:.0%}) |"
+        )
+    return "\n".join([*lines, "", END])
+
+
+def main() -> None:
+    settings = StackSettings()
+    stack = Stack(settings)
+    stack.up()
+    section = measure(settings)
+    print(section)
+    write_report(section, REPORT, BEGIN, END)
+    print(f"\nwritten to {REPORT.relative_to(REPO_ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
