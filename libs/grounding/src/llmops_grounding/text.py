@@ -14,7 +14,7 @@ ABBREVIATION = re.compile(r"\b(?:Dr|Mr|Mrs|Ms|Prof|St|No|Mt|Jr|Sr|vs|approx|e\.g
 CLAUSE_END = re.compile(r"[,，;；、]|(?<!\d)[:：](?!\d)|\s(?:and|but|or|while|whereas)\s")
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-LATIN_WORD = re.compile(r"[a-z][a-z'\-]*")
+LATIN_WORD = re.compile(r"[a-z][a-z\-]*")
 # The function words of English (the usual search-engine stop list). Content terms are what is
 # left: a claim "supported" only by shared function words is not supported.
 STOP_WORDS = frozenset(
@@ -202,7 +202,7 @@ _ENGLISH = snowballstemmer.stemmer("english")
 def content_terms(text: str) -> set[str]:
     """Stemmed Latin content words (Snowball) and CJK character bigrams; numbers are facts, not terms."""
     lowered = normalized(text).lower()
-    terms = {_stem(w.removesuffix("'s")) for w in LATIN_WORD.findall(lowered) if w not in STOP_WORDS}
+    terms = {_stem(w) for w in LATIN_WORD.findall(lowered) if w not in STOP_WORDS}
     for run in CJK_RUN.findall(lowered):
         terms.update(run[i : i + 2] for i in range(len(run) - 1))
         if len(run) == 1:

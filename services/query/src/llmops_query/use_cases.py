@@ -55,7 +55,7 @@ class AskPipeline:
         done = clock.timed("retrieval")
         answer.passages = await self.retriever.search(request.tenant_id, search_text(verdict.text), request.top_k)
         done()
-        found = signals(answer.question, answer.passages)
+        found = signals(search_text(answer.question), answer.passages)
         if not self.support.answerable(found):
             answer.abstain(self.support.reason(found), request.question)
         return answer
