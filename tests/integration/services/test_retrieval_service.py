@@ -20,6 +20,7 @@ from llmops_core.topics import DOCS_EMBEDDED
 from llmops_embedding.adapters.triton_embedder import TritonEmbedder
 from llmops_retrieval.adapters.chunk_store import PostgresChunkStore
 from llmops_retrieval.bootstrap import MIGRATIONS, build_server
+from llmops_retrieval.domain.search import search_query
 from llmops_retrieval.entrypoints import subscribers
 from llmops_retrieval.settings import RetrievalSettings
 from llmops_stack.config import StackSettings
@@ -119,6 +120,12 @@ def test_indexer_and_hybrid_search(
                 await store.upsert(event(tenant, "returns", 2, 0, new_text, new_vector))
                 await store.upsert(events[0])
                 assert await store.count(tenant) == len(events) - 1
+                # Vectors of another model are never compared with these.
+                query = search_query(tenant, "refund", 3, list(new_vector), {})
+                assert await PostgresChunkStore(pool, schema, "m").vector_search(query, list(new_vector))
+                assert (
+                    await PostgresChunkStore(pool, schema, "other-model").vector_search(query, list(new_vector)) == []
+                )
             finally:
                 await server.stop()
                 await embedder.close()

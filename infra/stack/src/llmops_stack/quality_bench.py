@@ -15,6 +15,7 @@ from collections import defaultdict
 from rich.console import Console
 
 from llmops_evaluation.use_cases import CaseResult
+from llmops_grounding.text import is_cjk_text
 from llmops_query.domain.support import load_policy
 from llmops_stack.bench import REPORT, write_report
 from llmops_stack.client import PlatformClient
@@ -37,7 +38,10 @@ BEGIN, END = "<!-- bench:quality:begin -->", "<!-- bench:quality:end -->"
 
 
 def language(result: CaseResult) -> str:
-    return "zh" if result.case.labels.get("lang", "en").startswith("zh") else "en"
+    labelled = result.case.labels.get("lang")
+    if labelled:
+        return "zh" if labelled.startswith("zh") else "en"
+    return "zh" if is_cjk_text(result.case.question) else "en"
 
 
 def suite_rows(label: str, results: list[CaseResult]) -> list[str]:

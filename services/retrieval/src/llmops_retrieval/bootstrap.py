@@ -33,7 +33,7 @@ async def main() -> None:
     telemetry = setup_telemetry(settings.service_name, settings.telemetry)
     pool = await open_pool(settings.postgres)
     await migrate(pool, settings.schema_name, MIGRATIONS)
-    store = PostgresChunkStore(pool, settings.schema_name)
+    store = PostgresChunkStore(pool, settings.schema_name, settings.embedding_model)
     embedder = EmbeddingClient(settings.embedding_url)
     await ensure_topics(settings.kafka, [DOCS_EMBEDDED])
     broker = build_broker(settings.kafka, client_id=settings.service_name)

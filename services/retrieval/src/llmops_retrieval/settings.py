@@ -16,3 +16,6 @@ class RetrievalSettings(ServiceSettings):
     schema_name: str = "retrieval"
     consumer_group: str = "retrieval-indexer"
     embedding_url: str = "127.0.0.1:50053"
+    # Vector search reads only vectors this model made: after a model change, chunks are re-embedded
+    # rather than compared across two models' spaces (their cosines mean different things).
+    embedding_model: str = "sentence-transformers/all-MiniLM-L6-v2"

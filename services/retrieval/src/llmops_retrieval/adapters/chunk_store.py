@@ -23,9 +23,10 @@ def _stored(row: tuple[object, ...], similarity: float = 0.0) -> StoredChunk:
 
 
 class PostgresChunkStore:
-    def __init__(self, pool: AsyncConnectionPool, schema: str) -> None:
+    def __init__(self, pool: AsyncConnectionPool, schema: str, embedding_model: str = "") -> None:
         self.pool = pool
         self.table = f"{schema}.chunks"
+        self.embedding_model = embedding_model  # empty: every model (tests of the store alone)
 
     async def upsert(self, event: ChunkEmbedded) -> None:
         """Idempotent by (tenant, chunk_id); older versions of the document are removed."""
@@ -61,9 +62,17 @@ class PostgresChunkStore:
             await connection.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
             cursor = await connection.execute(
                 f"""SELECT {COLUMNS}, 1 - (embedding <=> %s) FROM {self.table}
-                    WHERE tenant_id = %s AND metadata @> %s::jsonb
+                    WHERE tenant_id = %s AND metadata @> %s::jsonb AND (%s = '' OR embedding_model = %s)
                     ORDER BY embedding <=> %s LIMIT %s""",
-                (embedding, query.tenant_id, json.dumps(query.metadata_filter), embedding, query.candidates),
+                (
+                    embedding,
+                    query.tenant_id,
+                    json.dumps(query.metadata_filter),
+                    self.embedding_model,
+                    self.embedding_model,
+                    embedding,
+                    query.candidates,
+                ),
             )
             rows = await cursor.fetchall()
         return [_stored(row, float(str(row[9]))) for row in rows]
