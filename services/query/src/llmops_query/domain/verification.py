@@ -83,11 +83,21 @@ def _candidates(passages: list[Passage]) -> list[Candidate]:
 
 
 async def question_support(
-    question: str, sentences: list[str], terms: list[set[str]], embedder: Embedder
+    question: str, sentences: list[str], terms: list[set[str]], embedder: Embedder, ranking: bool = True
 ) -> npt.NDArray[np.float32]:
     """How well each sentence answers the question: the larger of embedding cosine and the coverage of
-    the question's terms, each weighted by its rarity among these sentences (topic words count little)."""
-    weights = rarity_weights(question_terms(question), terms)
+    the question's terms, each weighted by its rarity among these sentences (topic words count little).
+    ``ranking`` compares candidates with each other; without it the score is absolute (relevance)."""
+    asked = question_terms(question)
+    if is_cjk_text(question):
+        # The served embedder (MiniLM) is English: its cosines between Chinese texts are noise that
+        # would outvote the term evidence, so Chinese questions are matched on their terms alone; and
+        # bigrams no candidate holds (mostly across word boundaries) cannot tell candidates apart —
+        # whether the corpus covers the question at all was the support gate's decision.
+        kept = {t for t in asked if any(t in own for own in terms)} if ranking else asked
+        weights = rarity_weights(kept, terms)
+        return np.array([weighted_coverage(weights, own) for own in terms], dtype=np.float32)
+    weights = rarity_weights(asked, terms)
     lexical = np.array([weighted_coverage(weights, own) for own in terms])
     vectors = np.asarray(await embedder.embed([question, *sentences]), dtype=np.float32)
     vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
@@ -100,7 +110,8 @@ async def answers_question(question: str, citations: list[Citation], embedder: E
     if not citations:
         return False
     sentences = [c.snippet for c in citations]
-    support = await question_support(question, sentences, [content_terms(s) for s in sentences], embedder)
+    terms = [content_terms(s) for s in sentences]
+    support = await question_support(question, sentences, terms, embedder, ranking=False)
     return float(support.max()) >= bar
 
 
