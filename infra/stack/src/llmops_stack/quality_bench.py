@@ -89,7 +89,8 @@ def measure(settings: StackSettings) -> str:
         f"Measured on {time.strftime('%Y-%m-%d')} with SmolLM2-135M and MiniLM; field corpus {chunks} chunks. A right"
         " answer has its facts (normalised), cites its document and is not flagged by the scorer. Abstention"
         " precision = correct abstentions / all abstentions; recall = correct abstentions / questions that"
-        " should abstain. "Answerable not answered" counts answerable questions that got no answer (abstained or refused).",
+        " should abstain. 'Answerable not answered' counts answerable questions that got no answer (abstained or"
+        " refused).",
         "",
         "| questions | lang | right answers | abstention precision | abstention recall | answerable not answered"
         " | outcomes of answerable | median latency (ms) |",
