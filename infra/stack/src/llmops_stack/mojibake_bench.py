@@ -17,7 +17,8 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from llmops_ingestion.domain.mojibake import chinese_model, repair_lossy_mojibake
+from llmops_ingestion.domain.mojibake import repair_lossy_mojibake
+from llmops_ingestion.domain.mojibake_model import chinese_model
 from llmops_stack.config import REPO_ROOT
 from llmops_stack.field_corpus import FIELD, damaged_path, manifest_entries
 
