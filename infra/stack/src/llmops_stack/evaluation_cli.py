@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import statistics
 from pathlib import Path
 from typing import Annotated
 
@@ -10,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from llmops_evaluation.use_cases import CaseResult
+from llmops_evaluation.use_cases import CaseResult, suite_totals
 from llmops_stack.config import StackSettings
 
 app = typer.Typer(
@@ -32,19 +31,13 @@ def print_results(results: list[CaseResult], out: Console = console) -> None:
 
 
 def summary(results: list[CaseResult]) -> str:
-    answerable = [r for r in results if r.case.expect == "answered"]
-    unanswerable = [r for r in results if r.case.expect == "abstained"]
-    abstained = [r for r in results if r.outcome.status == "abstained"]
-    right = sum(r.judgement.right_answer for r in answerable)
-    correct_abstentions = sum(r.judgement.abstained_as_expected for r in results)
-    flagged = sum(bool(r.score and r.score.hallucinated) for r in results)
-    latency = statistics.median(r.outcome.latency_ms for r in results) if results else 0.0
-    tokens = sum(r.outcome.input_tokens + r.outcome.output_tokens for r in results)
+    t = suite_totals(results)
     return (
-        f"{sum(r.judgement.passed for r in results)}/{len(results)} cases passed; right answers"
-        f" {right}/{len(answerable)} ({right / max(1, len(answerable)):.0%}); abstention precision"
-        f" {correct_abstentions}/{len(abstained)}, recall {correct_abstentions}/{len(unanswerable)};"
-        f" {flagged} flagged as hallucinated; median latency {latency:.0f} ms; {tokens} tokens"
+        f"{t.passed}/{t.cases} cases passed; right answers {t.right_answers}/{t.expected_answered}"
+        f" ({t.right_answers / max(1, t.expected_answered):.0%}); abstention precision"
+        f" {t.abstained_correctly}/{t.abstained}, recall {t.abstained_correctly}/{t.expected_abstained};"
+        f" {t.hallucination_flags} flagged as hallucinated; median latency {t.median_latency_ms:.0f} ms;"
+        f" {t.tokens} tokens"
     )
 
 

@@ -8,13 +8,12 @@ abstention gate's rates and the hallucination scorer's AUROC. Writes its section
 
 from __future__ import annotations
 
-import statistics
 import time
 from collections import defaultdict
 
 from rich.console import Console
 
-from llmops_evaluation.use_cases import CaseResult
+from llmops_evaluation.use_cases import CaseResult, suite_totals
 from llmops_grounding.text import is_cjk_text
 from llmops_query.domain.support import load_policy
 from llmops_stack.bench import REPORT, write_report
@@ -50,20 +49,12 @@ def suite_rows(label: str, results: list[CaseResult]) -> list[str]:
         groups[language(result)].append(result)
     rows = []
     for lang, group in [("all", results), *sorted(groups.items())]:
-        answerable = [r for r in group if r.case.expect == "answered"]
-        unanswerable = [r for r in group if r.case.expect == "abstained"]
-        abstained = [r for r in group if r.outcome.status == "abstained"]
-        right = sum(r.judgement.right_answer for r in answerable)
-        correct = sum(r.judgement.abstained_as_expected for r in group)
-        wrongly_refused = sum(r.outcome.status != "answered" for r in answerable)
-        outcomes: dict[str, int] = defaultdict(int)
-        for r in answerable:
-            outcomes[r.outcome.outcome] += 1
+        t = suite_totals(group)
         rows.append(
-            f"| {label} | {lang} | {right}/{len(answerable)} ({right / max(1, len(answerable)):.0%}) |"
-            f" {correct}/{len(abstained)} | {correct}/{len(unanswerable)} | {wrongly_refused} |"
-            f" {', '.join(f'{k} {v}' for k, v in sorted(outcomes.items()))} |"
-            f" {statistics.median(r.outcome.latency_ms for r in group):.0f} |"
+            f"| {label} | {lang} | {t.right_answers}/{t.expected_answered}"
+            f" ({t.right_answers / max(1, t.expected_answered):.0%}) | {t.abstained_correctly}/{t.abstained} |"
+            f" {t.abstained_correctly}/{t.expected_abstained} | {t.answerable_not_answered} |"
+            f" {', '.join(f'{k} {v}' for k, v in t.outcomes_of_answerable.items())} | {t.median_latency_ms:.0f} |"
         )
     return rows
 

@@ -1,7 +1,7 @@
 """Claims, facts and evidence: one check shared by verified answers (query) and scores (evaluation)."""
 
 from llmops_grounding.claims import AnswerCheck, ClaimCheck, Embedder, Evidence, SupportPolicy, Verdict, check_answer
-from llmops_grounding.facts import Facts, extract_facts
+from llmops_grounding.facts import Facts, extract_facts, load_models
 
 __all__ = [
     "AnswerCheck",
@@ -13,4 +13,5 @@ __all__ = [
     "Verdict",
     "check_answer",
     "extract_facts",
+    "load_models",
 ]

@@ -32,6 +32,7 @@ from llmops_grounding.text import (
     is_cjk_text,
     negated,
     question_terms,
+    sentence_windows,
     split_clauses,
     split_sentences,
 )
@@ -64,6 +65,10 @@ class Evidence:
     sentence: str
     similarity: float  # embedding cosine, 0-1
     coverage: float  # share of the claim's content terms found there
+
+    @property
+    def strength(self) -> float:
+        return max(self.similarity, self.coverage)
 
 
 @dataclass(frozen=True)
@@ -119,14 +124,11 @@ class _Sentence:
 
 
 def _sentences(passages: Sequence[str]) -> list[_Sentence]:
-    found = []
-    for index, passage in enumerate(passages):
-        sentences = split_sentences(passage)
-        terms = [content_terms(s) for s in sentences]
-        for position, sentence in enumerate(sentences):
-            window = set().union(*terms[max(0, position - 1) : position + 2])
-            found.append(_Sentence(index, sentence, window))
-    return found
+    return [
+        _Sentence(index, window.sentence, window.window)
+        for index, passage in enumerate(passages)
+        for window in sentence_windows(passage)
+    ]
 
 
 CITATION_MARK = re.compile(r"\s*\[\d{1,2}\]")
@@ -179,28 +181,18 @@ async def check_answer(
         row += len(group)
         # A claim's facts are looked for in the passages that support it (any clause at the bar):
         # "3 days" must not pass against a returns passage because a shipping passage says "3".
-        supporting = {e.passage for e, strength in supports if strength >= policy.min_support}
-        facts = [(f, t) if i in supporting or not supporting else (None, None)
-                 for i, (f, t) in enumerate(zip(per_passage, texts, strict=True))]  # fmt: skip
-        evidence = [e for e, _ in supports]
-        checks.append(_check_claim(claim, group, evidence, sentences, facts, policy, question))
+        supporting = {e.passage for e in supports if e.strength >= policy.min_support}
+        candidates = [i for i in range(len(passages)) if i in supporting or not supporting]
+        checks.append(_check_claim(claim, group, supports, sentences, per_passage, texts, candidates, policy, question))
     return AnswerCheck(checks)
 
 
-def _clause_support(
-    clause: str, cosines: npt.NDArray[np.float32], sentences: list[_Sentence]
-) -> tuple[Evidence, float]:
-    """The clause's best evidence sentence, and its strength (the larger of cosine and coverage)."""
+def _clause_support(clause: str, cosines: npt.NDArray[np.float32], sentences: list[_Sentence]) -> Evidence:
+    """The clause's best evidence sentence: the larger of cosine and coverage decides."""
     terms = content_terms(clause)
     coverages = np.array([coverage(terms, s.window_terms) for s in sentences])
-    strengths = np.maximum(cosines, coverages)
-    best = int(np.argmax(strengths))
-    evidence = Evidence(sentences[best].passage, sentences[best].text, float(cosines[best]), float(coverages[best]))
-    return evidence, float(strengths[best])
-
-
-def _strength(evidence: Evidence) -> float:
-    return max(evidence.similarity, evidence.coverage)
+    best = int(np.argmax(np.maximum(cosines, coverages)))
+    return Evidence(sentences[best].passage, sentences[best].text, float(cosines[best]), float(coverages[best]))
 
 
 def _check_claim(
@@ -208,7 +200,9 @@ def _check_claim(
     clauses: list[str],
     supports: list[Evidence],
     sentences: list[_Sentence],
-    passages: list[tuple[Facts, EvidenceText] | tuple[None, None]],
+    per_passage: list[Facts],
+    texts: list[EvidenceText],
+    candidates: list[int],  # the passages whose facts count for this claim
     policy: SupportPolicy,
     question: str,
 ) -> ClaimCheck:
@@ -218,27 +212,25 @@ def _check_claim(
     names = not negated(claim)
     missing = min(
         (
-            missing_facts(claimed, facts, text if names else None, policy.min_latin_words_for_names)
-            for facts, text in passages
-            if facts is not None
+            missing_facts(claimed, per_passage[i], texts[i] if names else None, policy.min_latin_words_for_names)
+            for i in candidates
         ),
         key=len,
     )
-    per_passage = [facts for facts, _ in passages]
-    evidence = max(supports, key=_strength)
+    evidence = max(supports, key=lambda e: e.strength)
     if missing:
-        return ClaimCheck(claim, Verdict.CONTRADICTED, _strength(evidence), evidence, missing,
+        return ClaimCheck(claim, Verdict.CONTRADICTED, evidence.strength, evidence, missing,
                           f"states {', '.join(missing)}, which no passage does")  # fmt: skip
     # A negated clause the passages do not cover states an absence ("the schedule does not mention
     # Wi-Fi"), true when the passages indeed lack it; a one-term clause ("According to the policy")
     # carries no claim of its own.
     asserted = [
         k for k, clause in enumerate(clauses)
-        if not (negated(clause) and (_strength(supports[k]) < policy.min_support or ABOUT_THE_SOURCES.search(clause)))
+        if not (negated(clause) and (supports[k].strength < policy.min_support or ABOUT_THE_SOURCES.search(clause)))
         and (len(clauses) == 1 or len(content_terms(clause)) > 1)
-    ] or [int(np.argmax([_strength(e) for e in supports]))]  # fmt: skip
-    weakest = min(asserted, key=lambda k: _strength(supports[k]))
-    support = _strength(supports[weakest])
+    ] or [int(np.argmax([e.strength for e in supports]))]  # fmt: skip
+    weakest = min(asserted, key=lambda k: supports[k].strength)
+    support = supports[weakest].strength
     if all(negated(c) for c in clauses) and support < policy.min_support:
         return ClaimCheck(claim, Verdict.SUPPORTED, policy.min_support, evidence, [],
                           "states that the passages do not say something they do not say")  # fmt: skip
@@ -246,7 +238,7 @@ def _check_claim(
     if cross_language or support < policy.min_support:
         # Only across languages may facts alone carry a claim: in the same language a claim must
         # also say what its passage says ("The answer is: 2" is not supported by any "2").
-        anchored = _anchored_passage(claimed, per_passage) if cross_language else None
+        anchored = _anchored_passage(claimed, per_passage, candidates) if cross_language else None
         if anchored is not None:
             anchor = _fact_sentence(claimed, [s.text for s in sentences if s.passage == anchored])
             evidence = Evidence(anchored, anchor, evidence.similarity, evidence.coverage)
@@ -290,17 +282,11 @@ def polarity_differs(clause: str, evidence: str) -> bool:
     return negated(clause) != any(negated(c) for c in relevant)
 
 
-def _anchored_passage(claimed: Facts, per_passage: list[Facts | None]) -> int | None:
+def _anchored_passage(claimed: Facts, per_passage: list[Facts], candidates: list[int]) -> int | None:
     """The passage that states every fact of the claim, if the claim has facts (names aside)."""
-    wanted = [*claimed.numbers, *claimed.amounts, *claimed.dates, *claimed.times]
-    if not wanted:
+    if not claimed.checkable():
         return None
-    for index, facts in enumerate(per_passage):
-        if facts is not None and not missing_facts(
-            Facts(claimed.numbers, claimed.amounts, claimed.dates, claimed.times), facts, None
-        ):
-            return index
-    return None
+    return next((i for i in candidates if not missing_facts(claimed, per_passage[i], None)), None)
 
 
 def _fact_sentence(claimed: Facts, sentences: list[str]) -> str:

@@ -80,6 +80,11 @@ def _segmenter() -> Any:
     return jieba.posseg
 
 
+def load_models() -> None:
+    """Load jieba's dictionary now (services call this at start-up), not on the first Chinese answer."""
+    _segmenter().lcut("載入")
+
+
 def chinese_names(text: str) -> set[str]:
     """Personal names in Chinese text (jieba tags them; a surname alone is not a name)."""
     if not CJK_RUN.search(text):
@@ -99,7 +104,7 @@ class Facts:
         return sorted(self.dates) + sorted(self.times) + sorted(self.numbers) + sorted(self.names)
 
     def checkable(self) -> bool:
-        return bool(self.numbers or self.dates or self.times)
+        return bool(self.numbers or self.amounts or self.dates or self.times)
 
 
 def canonical_number(text: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from functools import cache
 
 import snowballstemmer
@@ -184,6 +185,22 @@ def split_sentences(text: str) -> list[str]:
 
 def split_clauses(sentence: str) -> list[str]:
     return [c.strip() for c in CLAUSE_END.split(sentence) if c and c.strip()]
+
+
+@dataclass(frozen=True)
+class SentenceWindow:
+    sentence: str
+    terms: set[str]  # the sentence's own content terms
+    window: set[str]  # with those of its neighbours: a statement may span two sentences
+
+
+def sentence_windows(text: str) -> list[SentenceWindow]:
+    sentences = split_sentences(text)
+    terms = [content_terms(s) for s in sentences]
+    return [
+        SentenceWindow(sentence, terms[k], set().union(*terms[max(0, k - 1) : k + 2]))
+        for k, sentence in enumerate(sentences)
+    ]
 
 
 def is_cjk_text(text: str) -> bool:

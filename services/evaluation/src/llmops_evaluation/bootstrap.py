@@ -17,12 +17,14 @@ from llmops_evaluation.domain.drift import DriftMonitor
 from llmops_evaluation.entrypoints import subscribers
 from llmops_evaluation.entrypoints.grpc_servicer import EvaluationServicer
 from llmops_evaluation.settings import EvaluationSettings
+from llmops_grounding import load_models
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
 async def main() -> None:
     settings = EvaluationSettings()
+    load_models()  # jieba's dictionary, before the first Chinese answer is scored
     telemetry = setup_telemetry(settings.service_name, settings.telemetry)
     pool = await open_pool(settings.postgres)
     await migrate(pool, settings.schema_name, MIGRATIONS)

@@ -7,7 +7,9 @@ share ``score_answer``, and ``RunSuite`` for a named suite or an uploaded file s
 from __future__ import annotations
 
 import asyncio
+import statistics
 import time
+from collections import Counter
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -35,6 +37,42 @@ class CaseResult:
     outcome: Outcome
     judgement: Judgement
     score: Groundedness | None
+
+
+@dataclass(frozen=True)
+class SuiteTotals:
+    """What a run adds up to, the same for RunSuite, `llmops eval run` and the quality bench."""
+
+    cases: int
+    passed: int
+    expected_answered: int
+    right_answers: int
+    answerable_not_answered: int
+    outcomes_of_answerable: dict[str, int]
+    expected_abstained: int
+    abstained: int
+    abstained_correctly: int
+    hallucination_flags: int
+    median_latency_ms: float
+    tokens: int
+
+
+def suite_totals(results: list[CaseResult]) -> SuiteTotals:
+    answerable = [r for r in results if r.case.expect == "answered"]
+    return SuiteTotals(
+        cases=len(results),
+        passed=sum(r.judgement.passed for r in results),
+        expected_answered=len(answerable),
+        right_answers=sum(r.judgement.right_answer for r in answerable),
+        answerable_not_answered=sum(r.outcome.status != "answered" for r in answerable),
+        outcomes_of_answerable=dict(sorted(Counter(r.outcome.outcome for r in answerable).items())),
+        expected_abstained=sum(r.case.expect == "abstained" for r in results),
+        abstained=sum(r.outcome.status == "abstained" for r in results),
+        abstained_correctly=sum(r.judgement.abstained_as_expected for r in results),
+        hallucination_flags=sum(bool(r.score and r.score.hallucinated) for r in results),
+        median_latency_ms=statistics.median(r.outcome.latency_ms for r in results) if results else 0.0,
+        tokens=sum(r.outcome.input_tokens + r.outcome.output_tokens for r in results),
+    )
 
 
 async def score_on_demand(

@@ -11,6 +11,7 @@ from llmops_core.kafka import EventPublisher, build_broker, ensure_topics
 from llmops_core.telemetry import setup_telemetry
 from llmops_core.topics import ANSWERS, FEEDBACK
 from llmops_grounding import SupportPolicy as ClaimPolicy
+from llmops_grounding import load_models
 from llmops_query.adapters.services import GenerationClient, GuardrailsClient, RetrievalClient, close_all
 from llmops_query.domain.support import load_policy
 from llmops_query.entrypoints.grpc_servicer import QueryServicer
@@ -42,6 +43,7 @@ def build_server(settings: QuerySettings, pipeline: AskPipeline, broker: KafkaBr
 
 async def main() -> None:
     settings = QuerySettings()
+    load_models()  # jieba's dictionary, before the first Chinese draft is checked
     telemetry = setup_telemetry(settings.service_name, settings.telemetry)
     await ensure_topics(settings.kafka, [ANSWERS, FEEDBACK])
     pipeline = build_pipeline(settings)

@@ -63,6 +63,7 @@ class AskPipeline:
     async def compose(self, answer: Answer, clock: Stopwatch) -> Answer:
         """Drafts from each route until one passes the check; else an extractive answer; else abstain."""
         failures: list[str] = []
+        question = search_text(answer.question)  # redaction placeholders are not part of what is asked
         for position, route in enumerate(self.routes):
             done = clock.timed("generation" if position == 0 else f"generation_{position + 1}")
             draft = await route.generate(answer.tenant_id, answer.question, answer.passages)
@@ -70,13 +71,11 @@ class AskPipeline:
             answer.generated = draft
             done = clock.timed("verification")
             check = await check_answer(
-                draft.text, [p.text for p in answer.passages], self.embedder, self.claims, search_text(answer.question)
+                draft.text, [p.text for p in answer.passages], self.embedder, self.claims, question
             )
             done()
             cited = citations_from(check, answer.passages)
-            on_topic = await answers_question(
-                search_text(answer.question), cited, self.embedder, self.claims.min_support
-            )
+            on_topic = await answers_question(question, cited, self.embedder, self.claims.min_support)
             if check.claims and check.grounded and on_topic:
                 answer.text, answer.citations = draft.text, cited
                 answer.outcome = Outcome.VERIFIED if position == 0 else Outcome.FALLBACK
@@ -89,7 +88,7 @@ class AskPipeline:
             )
             failures.append(f"{draft.model or f'route {position + 1}'} draft failed: {problems[0]}")
         done = clock.timed("extraction")
-        extract = await extractive_answer(search_text(answer.question), answer.passages, self.embedder, self.claims)
+        extract = await extractive_answer(question, answer.passages, self.embedder, self.claims)
         done()
         if extract is None:
             answer.abstain("; ".join([*failures, "no passage sentence answers the question"]), answer.question)

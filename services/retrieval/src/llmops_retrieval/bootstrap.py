@@ -12,6 +12,7 @@ from llmops_core.postgres import migrate, open_pool
 from llmops_core.telemetry import setup_telemetry
 from llmops_core.topics import DOCS_EMBEDDED
 from llmops_retrieval.adapters.chunk_store import PostgresChunkStore
+from llmops_retrieval.domain.ranking import load_segmenter
 from llmops_retrieval.entrypoints import subscribers
 from llmops_retrieval.entrypoints.grpc_servicer import RetrievalServicer
 from llmops_retrieval.settings import RetrievalSettings
@@ -30,6 +31,7 @@ def build_server(settings: RetrievalSettings, store: PostgresChunkStore, embedde
 
 async def main() -> None:
     settings = RetrievalSettings()
+    load_segmenter()  # jieba, before the first Chinese query or chunk
     telemetry = setup_telemetry(settings.service_name, settings.telemetry)
     pool = await open_pool(settings.postgres)
     await migrate(pool, settings.schema_name, MIGRATIONS)

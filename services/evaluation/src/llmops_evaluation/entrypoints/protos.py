@@ -5,7 +5,7 @@ from __future__ import annotations
 from llmops.evaluation.v1 import evaluation_pb2
 from llmops_evaluation.domain.drift import DriftState
 from llmops_evaluation.domain.groundedness import SCORER, SCORER_VERSION, Groundedness
-from llmops_evaluation.use_cases import CaseResult
+from llmops_evaluation.use_cases import CaseResult, suite_totals
 
 
 def score_proto(answer_id: str, result: Groundedness) -> evaluation_pb2.AnswerScore:
@@ -66,15 +66,16 @@ def suite_proto(run_id: str, suite_name: str, results: list[CaseResult]) -> eval
         )
         for r in results
     ]  # fmt: skip
+    totals = suite_totals(results)
     return evaluation_pb2.SuiteResult(
         run_id=run_id,
         suite_name=suite_name,
-        cases=len(cases),
-        passed=sum(r.judgement.passed for r in results),
+        cases=totals.cases,
+        passed=totals.passed,
         results=cases,
-        expected_answered=sum(r.case.expect == "answered" for r in results),
-        right_answers=sum(r.judgement.right_answer for r in results),
-        expected_abstained=sum(r.case.expect == "abstained" for r in results),
-        abstained_correctly=sum(r.judgement.abstained_as_expected for r in results),
-        hallucination_flags=sum(bool(r.score and r.score.hallucinated) for r in results),
+        expected_answered=totals.expected_answered,
+        right_answers=totals.right_answers,
+        expected_abstained=totals.expected_abstained,
+        abstained_correctly=totals.abstained_correctly,
+        hallucination_flags=totals.hallucination_flags,
     )

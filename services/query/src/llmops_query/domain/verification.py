@@ -19,7 +19,7 @@ from llmops_grounding.text import (
     is_cjk_text,
     question_terms,
     rarity_weights,
-    split_sentences,
+    sentence_windows,
     weighted_coverage,
 )
 from llmops_query.domain.answers import Citation, Embedder, Passage
@@ -56,7 +56,6 @@ def citations_from(check: AnswerCheck, passages: list[Passage]) -> list[Citation
 class Extract:
     text: str
     citations: list[Citation]
-    support: float
 
 
 @dataclass(frozen=True)
@@ -71,15 +70,12 @@ MAX_QUOTE_CHARS = 400
 
 def _candidates(passages: list[Passage]) -> list[Candidate]:
     """Sentences that could answer: statements (not questions) with some content, not page-long runs."""
-    found = []
-    for index, passage in enumerate(passages):
-        sentences = split_sentences(passage.text)
-        terms = [content_terms(s) for s in sentences]
-        for k, sentence in enumerate(sentences):
-            if sentence.rstrip().endswith(("?", "？")) or len(terms[k]) < 3 or len(sentence) > MAX_QUOTE_CHARS:
-                continue
-            found.append(Candidate(index, sentence, set().union(*terms[max(0, k - 1) : k + 2])))
-    return found
+    return [
+        Candidate(index, w.sentence, w.window)
+        for index, passage in enumerate(passages)
+        for w in sentence_windows(passage.text)
+        if not w.sentence.rstrip().endswith(("?", "？")) and len(w.terms) >= 3 and len(w.sentence) <= MAX_QUOTE_CHARS
+    ]
 
 
 async def question_support(
@@ -143,4 +139,4 @@ async def extractive_answer(
     quote = f"「{chosen.sentence}」" if is_cjk_text(question) else f"“{chosen.sentence}”"
     passage = passages[chosen.passage]
     citation = Citation(passage, snippet(passage.text, chosen.sentence), round(float(support[best]), 3))
-    return Extract(f"{quote} [{chosen.passage + 1}]", [citation], float(support[best]))
+    return Extract(f"{quote} [{chosen.passage + 1}]", [citation])

@@ -42,6 +42,11 @@ def _segmenter() -> jieba.Tokenizer:
     return segmenter
 
 
+def load_segmenter() -> None:
+    """Load jieba now (the service calls this at start-up), not on the first Chinese query or chunk."""
+    _segmenter()
+
+
 def cjk_words(run: str) -> list[str]:
     """jieba's search-mode words of one CJK run (HMM off: unseen words are left to the bigrams)."""
     return [w for w in _segmenter().cut_for_search(run, HMM=False) if w.strip()]
