@@ -10,7 +10,7 @@ ONNX := $(MODEL_REPO)/encoder/1/model.onnx
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: setup run test test-unit lint proto proto-check up down status bench bench-quality clean lock
+.PHONY: setup run test test-unit lint proto proto-check up down status bench bench-quality chaos clean lock
 
 setup: $(STAMP) $(ONNX)
 
@@ -62,8 +62,16 @@ run: setup
 	$(BIN)/llmops up
 	$(BIN)/llmops demo
 
+# Stack start-up and memory, then ingest throughput against the raw model, re-sync and one edit
+# (about 15 minutes on 2 cores); both write their sections of docs/benchmarks.md.
 bench: setup
 	$(BIN)/python -m llmops_stack.bench
+	$(BIN)/python -m llmops_stack.ingest_bench
+
+# An ingest on the whole platform under a poison record, SIGKILL of an embedding replica, and
+# Triton and PostgreSQL outages (about 5 minutes; tests/chaos).
+chaos: setup
+	$(BIN)/pytest tests/chaos -v
 
 # Answer quality on the field corpus and the golden set, through the front door (about 15 minutes).
 bench-quality: setup

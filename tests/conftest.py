@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -10,8 +11,12 @@ from llmops_core.settings import KafkaSettings, PostgresSettings
 from llmops_stack.config import StackSettings
 from llmops_stack.stack import Stack
 
-# Ports apart from a developer's `make up` stack, so tests never touch it.
-TEST_STACK = StackSettings.isolated("test-stack", port_base=25000)
+# Ports apart from a developer's `make up` stack, so tests never touch it. Two test runs side by side
+# (two worktrees, or a helper beside you) each set their own LLMOPS_TEST_PORT_BASE.
+TEST_STACK = StackSettings.isolated(
+    os.environ.get("LLMOPS_TEST_STACK_NAME", "test-stack"),
+    port_base=int(os.environ.get("LLMOPS_TEST_PORT_BASE", "25000")),
+)
 
 
 @pytest.fixture(scope="session")
@@ -26,7 +31,13 @@ def stack() -> Iterator[StackSettings]:
 
 @pytest.fixture(scope="session")
 def kafka_settings(stack: StackSettings) -> KafkaSettings:
-    return KafkaSettings(bootstrap_servers=stack.kafka_bootstrap, max_attempts=3, retry_backoff_seconds=0.05)
+    # A one-second retry deadline keeps dead-letter tests fast; tests of outages raise it for themselves.
+    return KafkaSettings(
+        bootstrap_servers=stack.kafka_bootstrap,
+        retry_initial_seconds=0.05,
+        retry_max_interval_seconds=0.2,
+        retry_deadline_seconds=1.0,
+    )
 
 
 @pytest.fixture(scope="session")

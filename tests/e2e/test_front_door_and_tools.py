@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -70,22 +71,35 @@ def test_telemetry_serves_metrics_and_json(platform: Stack, answers: dict[str, A
     assert "llmops_stage_latency_seconds_bucket" in metrics
 
 
-def test_cli_ingest_and_ask(platform: Stack, client: PlatformClient, answers: dict[str, Any]) -> None:
+def test_cli_sync_ask_and_delete(
+    platform: Stack, client: PlatformClient, answers: dict[str, Any], tmp_path: Path
+) -> None:
     env = {**os.environ, **platform.settings.environment()}
-    document = REPO_ROOT / "corpus" / "acme" / "en" / "tent-care.md"
-    ingested = subprocess.run(
-        [LLMOPS, "ingest", str(document), "--tenant", "acme-cli"], env=env, capture_output=True, text=True, timeout=120
+    for name in ("tent-care.md", "warranty.md"):
+        shutil.copyfile(REPO_ROOT / "corpus" / "acme" / "en" / name, tmp_path / name)
+
+    def llmops(*args: str) -> str:
+        done = subprocess.run([LLMOPS, *args], env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
+
+    assert "2 documents: 2 added, 0 modified, 0 deleted, 0 unchanged, 0 failed" in llmops(
+        "ingest", str(tmp_path), "--tenant", "acme-cli"
     )
-    assert ingested.returncode == 0, ingested.stdout + ingested.stderr
-    assert "documents 1, chunks 1, skipped 0, errors 0" in ingested.stdout
     client.wait_indexed("acme-cli", timeout=120)
-    asked = subprocess.run(
-        [LLMOPS, "ask", "How should I store my tent?", "--tenant", "acme-cli"],
-        env=env, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
-    assert asked.returncode == 0, asked.stdout + asked.stderr
-    assert "tent-care.md" in asked.stdout
-    assert "groundedness" in asked.stdout
+    asked = llmops("ask", "How should I store my tent?", "--tenant", "acme-cli")
+    assert "tent-care.md" in asked
+    assert "groundedness" in asked
+
+    # A deleted file leaves the index: the next answer cannot cite it.
+    (tmp_path / "tent-care.md").unlink()
+    synced = llmops("ingest", str(tmp_path), "--tenant", "acme-cli")
+    assert "1 deleted, 1 unchanged" in synced
+    assert "deleted tent-care.md" in synced
+    stats = client.wait_indexed("acme-cli", timeout=120)
+    assert stats.documents == 1
+    after = client.ask("acme-cli", "How should I store my tent?")
+    assert "tent-care.md" not in {c.document_id for c in after.citations}
 
 
 def test_feedback_is_validated_redacted_and_published(platform: Stack, answers: dict[str, Any]) -> None:

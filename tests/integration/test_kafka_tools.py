@@ -7,11 +7,14 @@ import json
 import subprocess
 import sys
 import uuid
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from llmops.ingestion.v1.events_pb2 import DocumentChunked
 from llmops.ingestion.v1.ingestion_pb2 import IngestReport
 from llmops_core.kafka import EventPublisher, build_broker, consumer_options, ensure_topics, new_envelope, proto_decoder
+from llmops_core.kafka.dead_letter import HEADER_ERROR, HEADER_GROUP
+from llmops_core.kafka.delivery import HEADER_REPLAY_GROUP
 from llmops_core.kafka.replay import HEADER_REPLAYED_FROM, replay_dead_letters
 from llmops_core.settings import KafkaSettings
 from llmops_core.topics import INGEST_REPORTS
@@ -20,21 +23,29 @@ from tests.integration.kafka_helpers import read_all, unique_topic, wait_until
 LLMOPS = str(Path(sys.executable).with_name("llmops"))
 
 
-def test_dead_letters_are_replayed_once_after_the_fix(kafka_settings: KafkaSettings) -> None:
+def test_dead_letters_are_replayed_once_to_the_group_that_failed(kafka_settings: KafkaSettings) -> None:
     async def scenario() -> None:
         topic = unique_topic("replay")
         await ensure_topics(kafka_settings, [topic], partitions=2)
-        dependency_down = True
-        processed: list[str] = []
+        down = {"indexer": True, "auditor": True}
+        processed: dict[str, list[str]] = {"indexer": [], "auditor": []}
         broker = build_broker(kafka_settings, client_id="test-replay", logger=None)
 
-        @broker.subscriber(
-            topic, group_id=topic, decoder=proto_decoder(DocumentChunked), **consumer_options(kafka_settings)
-        )
-        async def handle(event: DocumentChunked) -> None:
-            if dependency_down:
-                raise ConnectionError("Triton is unreachable")
-            processed.append(event.chunk_id)
+        def handler(name: str) -> Callable[[DocumentChunked], Awaitable[None]]:
+            async def handle(event: DocumentChunked) -> None:
+                if down[name]:
+                    raise ConnectionError(f"{name}'s store is unreachable")
+                processed[name].append(event.chunk_id)
+
+            return handle
+
+        for name in processed:
+            broker.subscriber(
+                topic,
+                group_id=f"{topic}.{name}",
+                decoder=proto_decoder(DocumentChunked),
+                **consumer_options(kafka_settings),
+            )(handler(name))
 
         async with broker:
             await broker.start()
@@ -44,21 +55,41 @@ def test_dead_letters_are_replayed_once_after_the_fix(kafka_settings: KafkaSetti
             ]
             for event in sent:
                 await EventPublisher(broker).publish(topic, event.document_id, event)
-            dead = await read_all(kafka_settings.bootstrap_servers, f"{topic}.dlq", expected=3)
-            assert len(dead) == 3
-            assert processed == []
+            dead = await read_all(kafka_settings.bootstrap_servers, f"{topic}.dlq", expected=6)
+            assert (
+                sorted(dict(r.headers)[HEADER_GROUP].decode() for r in dead)
+                == [f"{topic}.auditor"] * 3 + [f"{topic}.indexer"] * 3
+            )
+            assert processed == {"indexer": [], "auditor": []}
 
-            dependency_down = False
-            first = await replay_dead_letters(kafka_settings, topic)
-            await wait_until(lambda: len(processed) == 3, what="the replayed events")
-            second = await replay_dead_letters(kafka_settings, topic, idle_ms=1500)
+            down["indexer"] = False
+            # The CLI in a subprocess, awaited, so this loop keeps the consumers' heartbeats going meanwhile.
+            cli = await asyncio.create_subprocess_exec(
+                LLMOPS, "dlq", "replay", topic, "--group", f"{topic}.indexer",
+                "--bootstrap", kafka_settings.bootstrap_servers, stdout=asyncio.subprocess.PIPE,
+            )  # fmt: skip
+            stdout, _ = await asyncio.wait_for(cli.communicate(), timeout=60)
+            assert cli.returncode == 0
+            assert "replayed 3 dead letter(s)" in stdout.decode()
+            await wait_until(lambda: len(processed["indexer"]) == 3, what="the indexer's replayed events")
 
-        assert sorted(processed) == ["c0", "c1", "c2"]
-        assert (first.replayed, second.replayed) == (3, 0)
-        replayed = [r for r in await read_all(kafka_settings.bootstrap_servers, topic, expected=6) if r.headers]
-        marked = [dict(r.headers) for r in replayed if HEADER_REPLAYED_FROM in dict(r.headers)]
-        assert len(marked) == 3
-        assert all("x-dlq-error" not in headers for headers in marked)
+            down["auditor"] = False
+            every_group = await replay_dead_letters(kafka_settings, topic, idle_ms=1500)
+            await wait_until(lambda: len(processed["auditor"]) == 3, what="the auditor's replayed events")
+            again = await replay_dead_letters(kafka_settings, topic, idle_ms=1500)
+            await asyncio.sleep(1)  # a replay wrongly addressed would be consumed by now
+
+        assert sorted(processed["indexer"]) == sorted(processed["auditor"]) == ["c0", "c1", "c2"]
+        assert every_group.by_group == {f"{topic}.auditor": 3, f"{topic}.indexer": 0}
+        assert again.replayed == 0
+        replayed = [dict(r.headers) for r in await read_all(kafka_settings.bootstrap_servers, topic, expected=9)]
+        marked = [headers for headers in replayed if HEADER_REPLAYED_FROM in headers]
+        assert len(marked) == 6
+        assert (
+            sorted(h[HEADER_REPLAY_GROUP].decode() for h in marked)
+            == [f"{topic}.auditor"] * 3 + [f"{topic}.indexer"] * 3
+        )
+        assert all(HEADER_ERROR not in headers for headers in marked)
 
     asyncio.run(scenario())
 

@@ -23,10 +23,10 @@ def test_service_prefix_and_shared_infrastructure(monkeypatch: pytest.MonkeyPatc
 
 
 def test_dotenv_is_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    (tmp_path / ".env").write_text("LLMOPS_KAFKA_PROFILE=kafka\nLLMOPS_KAFKA_MAX_ATTEMPTS=7\n")
+    (tmp_path / ".env").write_text("LLMOPS_KAFKA_PROFILE=kafka\nLLMOPS_KAFKA_RETRY_DEADLINE_SECONDS=45\n")
     monkeypatch.chdir(tmp_path)
     settings = KafkaSettings()
-    assert (settings.profile, settings.max_attempts) == ("kafka", 7)
+    assert (settings.profile, settings.retry_deadline_seconds) == ("kafka", 45)
 
 
 def test_bad_value_is_rejected_with_the_field_name(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -20,7 +20,7 @@ from llmops_ingestion.domain.chunking import (
 from llmops_ingestion.domain.documents import HEADING_PATH, Outcome, SourceDocument, ingest_document
 from llmops_ingestion.domain.extraction import ContentType, Section, extract
 from llmops_ingestion.settings import IngestionSettings
-from tests.unit.ingestion.test_documents import MemoryRepository, RecordingPublisher
+from tests.unit.ingestion.fakes import MemoryRepository, RecordingPublisher
 
 
 @pytest.fixture(scope="module")
@@ -135,6 +135,6 @@ def test_published_chunks_carry_their_heading_path() -> None:
         "fares.md", b"# Fares\n\n## Refunds\n\nWithin 30 days.", ContentType.MARKDOWN, metadata={"team": "cs"}
     )
     result = asyncio.run(ingest_document("acme", document, repository, publisher))
-    assert result.outcome is Outcome.INGESTED
+    assert result.outcome is Outcome.ADDED
     assert [dict(c.metadata) for c in publisher.chunks] == [{"team": "cs", HEADING_PATH: "Fares > Refunds"}]
     assert repository.documents[("acme", "fares.md")].metadata == {"team": "cs"}

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
 
 import pytest
 
-from llmops.ingestion.v1.events_pb2 import DocumentChunked
-from llmops_ingestion.domain.chunking import chunk_id, chunk_text, detect_language, sentences
+from llmops_ingestion.domain.chunking import chunk_ids, chunk_text, detect_language, sentences
 from llmops_ingestion.domain.decoding import UndecodableDocument, decode_document
-from llmops_ingestion.domain.documents import Outcome, SourceDocument, StoredDocument, ingest_document
+from llmops_ingestion.domain.documents import (
+    DocumentResult,
+    Outcome,
+    SourceDocument,
+    delete_document,
+    ingest_document,
+)
 from llmops_ingestion.domain.extraction import ContentType, extract
+from tests.unit.ingestion.fakes import MemoryRepository, RecordingPublisher
 
 POLICY_ZH = "本公司的退貨政策如下：顧客在收到商品後三十天內，可以憑發票申請退貨。商品必須保持原包裝完整。"
 
@@ -92,48 +97,85 @@ def test_language(text: str, language: str) -> None:
     assert detect_language(text) == language
 
 
-def test_chunk_ids_depend_on_document_version_and_text() -> None:
-    assert chunk_id("d", 1, "t") == chunk_id("d", 1, "t")
-    assert len({chunk_id("d", 1, "t"), chunk_id("d", 2, "t"), chunk_id("e", 1, "t"), chunk_id("d", 1, "u")}) == 4
+def test_chunk_ids_are_content_ids() -> None:
+    """The same chunk keeps its id across versions; title, metadata, text and repeats tell ids apart."""
+    (same,) = chunk_ids("d", "T", [("t", {})])
+    assert chunk_ids("d", "T", [("t", {})]) == [same]
+    others = [*chunk_ids("e", "T", [("t", {})]), *chunk_ids("d", "U", [("t", {})]), *chunk_ids("d", "T", [("u", {})])]
+    others += chunk_ids("d", "T", [("t", {"heading_path": "A"})])
+    twice = chunk_ids("d", "T", [("t", {}), ("t", {})])
+    assert len({same, *others, twice[1]}) == 6 and twice[0] == same
 
 
-class MemoryRepository:
-    def __init__(self) -> None:
-        self.documents: dict[tuple[str, str], StoredDocument] = {}
-
-    async def get(self, tenant_id: str, document_id: str) -> StoredDocument | None:
-        return self.documents.get((tenant_id, document_id))
-
-    async def save(self, tenant_id: str, document: StoredDocument) -> None:
-        self.documents[(tenant_id, document.document_id)] = document
+def ingest(repository: MemoryRepository, publisher: RecordingPublisher, document: SourceDocument) -> DocumentResult:
+    return asyncio.run(ingest_document("acme", document, repository, publisher))
 
 
-class RecordingPublisher:
-    def __init__(self) -> None:
-        self.chunks: list[DocumentChunked] = []
-
-    async def publish_chunks(self, chunks: Sequence[DocumentChunked]) -> None:
-        self.chunks += chunks
-
-
-def test_versions_skip_and_reject() -> None:
+def test_versions_unchanged_and_failures() -> None:
     repository, publisher = MemoryRepository(), RecordingPublisher()
 
-    def ingest(document: SourceDocument) -> tuple[Outcome, int, str]:
-        result = asyncio.run(ingest_document("acme", document, repository, publisher))
+    def outcome(document: SourceDocument) -> tuple[Outcome, int, str]:
+        result = ingest(repository, publisher, document)
         return result.outcome, result.version, result.detail
 
     v1 = SourceDocument("faq.md", b"# FAQ\n\nReturns within 30 days.", ContentType.MARKDOWN)
-    assert ingest(v1)[:2] == (Outcome.INGESTED, 1)
-    assert ingest(v1)[:2] == (Outcome.SKIPPED_UNCHANGED, 1)
+    assert outcome(v1)[:2] == (Outcome.ADDED, 1)
+    assert outcome(v1)[:2] == (Outcome.UNCHANGED, 1)
     v2 = SourceDocument("faq.md", b"# FAQ\n\nReturns within 60 days.", ContentType.MARKDOWN)
-    assert ingest(v2)[:2] == (Outcome.INGESTED, 2)
+    assert outcome(v2)[:2] == (Outcome.MODIFIED, 2)
     assert [c.document_version for c in publisher.chunks] == [1, 2]
-    assert publisher.chunks[1].chunk_count == 1
+    assert [(c.document_id, c.document_version, len(c.manifest.chunks)) for c in publisher.changes] == [
+        ("faq.md", 1, 1), ("faq.md", 2, 1),
+    ]  # fmt: skip
+    assert publisher.changes[1].manifest.chunks[0].chunk_id == publisher.chunks[1].chunk_id
     assert publisher.chunks[1].envelope.tenant_id == "acme"
-    assert ingest(SourceDocument("bad id", b"x", ContentType.PLAIN_TEXT)) == (
-        Outcome.REJECTED, 0, "document_id must be 1-200 characters without whitespace",
+    assert outcome(SourceDocument("bad id", b"x", ContentType.PLAIN_TEXT)) == (
+        Outcome.FAILED, 0, "document_id must be 1-200 characters without whitespace",
     )  # fmt: skip
-    assert ingest(SourceDocument("x.txt", b"hello", None))[0] is Outcome.REJECTED
-    assert ingest(SourceDocument("bin.txt", b"\x00\x01" * 100, ContentType.PLAIN_TEXT))[0] is Outcome.REJECTED
+    assert outcome(SourceDocument("x.txt", b"hello", None))[0] is Outcome.FAILED
+    assert outcome(SourceDocument("bin.txt", b"\x00\x01" * 100, ContentType.PLAIN_TEXT))[0] is Outcome.FAILED
     assert len(publisher.chunks) == 2
+
+
+def test_a_modified_document_publishes_only_its_changed_chunks() -> None:
+    repository, publisher = MemoryRepository(), RecordingPublisher()
+    sections = [f"## Part {i}\n\nPart {i} says that item {i} costs {i * 10} dollars." for i in range(5)]
+    first = ingest(repository, publisher, SourceDocument("p.md", "\n\n".join(sections).encode(), ContentType.MARKDOWN))
+    assert (first.outcome, first.chunk_count, first.published, first.reused) == (Outcome.ADDED, 5, 5, 0)
+    sections[2] = "## Part 2\n\nPart 2 now says that item 2 costs 25 dollars."
+    del sections[4]
+    second = ingest(repository, publisher, SourceDocument("p.md", "\n\n".join(sections).encode(), ContentType.MARKDOWN))
+    assert (second.outcome, second.chunk_count, second.published, second.reused) == (Outcome.MODIFIED, 4, 1, 3)
+    assert publisher.chunks[-1].text.endswith("Part 2 now says that item 2 costs 25 dollars.")
+    manifest = publisher.changes[-1].manifest.chunks
+    assert [c.chunk_index for c in manifest] == [0, 1, 2, 3]
+    first_ids = [c.chunk_id for c in publisher.changes[0].manifest.chunks]
+    assert [c.chunk_id for c in manifest] == [first_ids[0], first_ids[1], publisher.chunks[-1].chunk_id, first_ids[3]]
+
+
+def test_concurrent_ingests_of_one_document_get_one_version_each() -> None:
+    repository, publisher = MemoryRepository(), RecordingPublisher()
+
+    async def race() -> list[DocumentResult]:
+        same = SourceDocument("faq.md", b"Returns within 30 days.", ContentType.PLAIN_TEXT)
+        other = SourceDocument("faq.md", b"Returns within 60 days.", ContentType.PLAIN_TEXT)
+        return list(
+            await asyncio.gather(*(ingest_document("acme", d, repository, publisher) for d in (same, same, other)))
+        )
+
+    results = asyncio.run(race())
+    assert sorted(r.outcome.value for r in results) == ["added", "modified", "unchanged"]
+    assert sorted(c.document_version for c in publisher.changes) == [1, 2]
+
+
+def test_delete_publishes_a_tombstone_version() -> None:
+    repository, publisher = MemoryRepository(), RecordingPublisher()
+    ingest(repository, publisher, SourceDocument("faq.md", b"Returns within 30 days.", ContentType.PLAIN_TEXT))
+    deleted = asyncio.run(delete_document("acme", "faq.md", repository, publisher, "gone"))
+    assert (deleted.outcome, deleted.version) == (Outcome.DELETED, 2)
+    assert publisher.changes[-1].WhichOneof("change") == "deleted"
+    assert publisher.changes[-1].deleted.reason == "gone"
+    again = asyncio.run(delete_document("acme", "faq.md", repository, publisher, "gone"))
+    assert again.outcome is Outcome.FAILED
+    back = ingest(repository, publisher, SourceDocument("faq.md", b"Returns within 30 days.", ContentType.PLAIN_TEXT))
+    assert (back.outcome, back.version, back.published) == (Outcome.ADDED, 3, 1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
@@ -143,17 +144,26 @@ def events(
 def dlq_replay(
     topic: Annotated[str, typer.Argument(help="the original topic, e.g. docs.chunks (reads docs.chunks.dlq)")],
     limit: Annotated[int | None, typer.Option("--limit", "-n", min=1)] = None,
+    group: Annotated[
+        str | None, typer.Option(help="only the dead letters of this consumer group; default: every group")
+    ] = None,
     bootstrap: Annotated[str | None, typer.Option(help="broker address; default: the local stack")] = None,
 ) -> None:
-    """Send dead letters back to their topic, each once, after the cause is fixed."""
+    """Send dead letters back to their topic, each once and only to the consumer group that failed on it."""
     import asyncio
 
     from llmops_core.kafka.replay import replay_dead_letters
     from llmops_core.settings import KafkaSettings
+    from llmops_core.topics import DEAD_LETTER_ONLY
 
+    if f"{topic.removesuffix('.dlq')}.dlq" in DEAD_LETTER_ONLY:
+        console.print(f"[red]{escape(topic)} holds source files that could not be read; fix them and sync again[/]")
+        raise typer.Exit(1)
     kafka = KafkaSettings(bootstrap_servers=bootstrap or StackSettings().kafka_bootstrap)
-    report = asyncio.run(replay_dead_letters(kafka, topic.removesuffix(".dlq"), limit))
+    report = asyncio.run(replay_dead_letters(kafka, topic.removesuffix(".dlq"), limit, group=group))
     console.print(f"replayed {report.replayed} dead letter(s) from {report.topic}.dlq to {report.topic}")
+    for name, count in sorted(report.by_group.items()):
+        console.print(f"  {escape(name) or '(every group: no group recorded)'}: {count}")
 
 
 @app.command()
@@ -164,32 +174,58 @@ def demo() -> None:
     run_demo(_stack().settings, console)
 
 
+OUTCOME_STYLE = {"added": "green", "modified": "cyan", "deleted": "yellow", "failed": "red"}
+
+
+def _print_results(results: Sequence[ingestion_pb2.DocumentResult]) -> None:
+    for result in results:
+        outcome = ingestion_pb2.DocumentOutcome.Name(result.outcome).removeprefix("DOCUMENT_OUTCOME_").lower()
+        if outcome in OUTCOME_STYLE:
+            chunks = f" ({result.chunks_published} chunks embedded, {result.chunks_reused} reused)" * (
+                outcome in ("added", "modified")
+            )
+            detail = f": {escape(result.detail)}" if result.detail and outcome in ("deleted", "failed") else ""
+            console.print(f"  [{OUTCOME_STYLE[outcome]}]{outcome}[/] {escape(result.document_id)}{chunks}{detail}")
+
+
 @app.command()
 def ingest(
-    path: Annotated[Path, typer.Argument(exists=True, help="a file or a folder of .txt, .md, .html files")],
+    path: Annotated[Path, typer.Argument(exists=True, help="a folder to sync, or one file")],
     tenant: Annotated[str, typer.Option()] = "acme",
 ) -> None:
-    """Ingest documents with a progress bar, then print a summary."""
-    from rich.progress import Progress
-
-    from llmops_stack.client import PlatformClient
+    """Sync a folder (added, modified and deleted files reach the index) or ingest one file."""
+    from llmops_stack.client import PlatformClient, report_summary
 
     client = PlatformClient(_stack().settings)
     try:
-        with Progress(console=console) as progress:
-            task = progress.add_task("ingesting", total=None)
-            results = client.ingest_path(
-                tenant, path, lambda done, total: progress.update(task, completed=done, total=total)
-            )
+        if path.is_dir():
+            with console.status(f"syncing {path}"):
+                report = client.sync(tenant, path)
+            console.print(report_summary(report))
+            _print_results(report.results)
+        else:
+            _print_results([client.ingest_file(tenant, path)])
     finally:
         client.close()
-    ingested = [r for r in results if r.outcome == ingestion_pb2.DOCUMENT_OUTCOME_INGESTED]
-    skipped = [r for r in results if r.outcome == ingestion_pb2.DOCUMENT_OUTCOME_SKIPPED_UNCHANGED]
-    errors = [r for r in results if r.outcome == ingestion_pb2.DOCUMENT_OUTCOME_REJECTED]
-    chunks = sum(r.chunk_count for r in ingested)
-    console.print(f"documents {len(results)}, chunks {chunks}, skipped {len(skipped)}, errors {len(errors)}")
-    for error in errors:
-        console.print(f"  [red]{escape(error.document_id)}[/]: {escape(error.detail)}")
+
+
+@app.command("sync-urls")
+def sync_urls(
+    name: Annotated[str, typer.Argument(help="the source's name; URLs dropped from its list are deleted")],
+    urls: Annotated[list[str], typer.Argument(help="http(s) URLs")],
+    tenant: Annotated[str, typer.Option()] = "acme",
+) -> None:
+    """Sync a list of URLs (conditional GETs: unchanged pages cost a 304)."""
+    from llmops_stack.client import PlatformClient, report_summary
+
+    client = PlatformClient(_stack().settings)
+    try:
+        with console.status(f"syncing {len(urls)} URLs"):
+            report = client.sync_urls(tenant, name, urls)
+        console.print(report_summary(report))
+        _print_results(report.results)
+    finally:
+        client.close()
 
 
 @app.command()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import grpc
@@ -13,15 +12,20 @@ from llmops.evaluation.v1 import evaluation_pb2, evaluation_pb2_grpc
 from llmops.ingestion.v1 import ingestion_pb2, ingestion_pb2_grpc
 from llmops.query.v1 import query_pb2, query_pb2_grpc
 from llmops.retrieval.v1 import retrieval_pb2, retrieval_pb2_grpc
-from llmops_ingestion.domain.extraction import ContentType, content_type_for
+from llmops_ingestion.adapters.change_publisher import CONTENT_TYPES
+from llmops_ingestion.domain.extraction import content_type_for
 from llmops_stack.config import StackSettings
 from llmops_stack.services import target
 
-CONTENT_TYPES = {
-    ContentType.PLAIN_TEXT: ingestion_pb2.CONTENT_TYPE_PLAIN_TEXT,
-    ContentType.MARKDOWN: ingestion_pb2.CONTENT_TYPE_MARKDOWN,
-    ContentType.HTML: ingestion_pb2.CONTENT_TYPE_HTML,
-}
+SUPPORTED = ".txt, .md, .html, .pdf, .docx, .csv, .json or .jsonl"
+
+
+def report_summary(report: ingestion_pb2.IngestReport) -> str:
+    return (
+        f"{report.documents_seen} documents: {report.documents_added} added, {report.documents_modified} modified,"
+        f" {report.documents_deleted} deleted, {report.documents_unchanged} unchanged, {report.documents_failed}"
+        f" failed; {report.chunks_published} chunks sent for embedding, {report.chunks_reused} reused"
+    )
 
 
 class PlatformClient:
@@ -38,58 +42,57 @@ class PlatformClient:
         for channel in self.channels.values():
             channel.close()
 
-    def ingest_path(
-        self, tenant: str, path: Path, on_file: Callable[[int, int], None]
-    ) -> list[ingestion_pb2.DocumentResult]:
-        """Sends each supported file (or the one file) as a document; ids are paths relative to `path`."""
-        files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
-        results = []
-        for index, file in enumerate(files, start=1):
-            content_type = content_type_for(file.name)
-            document_id = file.name if path.is_file() else file.relative_to(path).as_posix()
-            if content_type is None:
-                results.append(
-                    ingestion_pb2.DocumentResult(
-                        document_id=document_id,
-                        outcome=ingestion_pb2.DOCUMENT_OUTCOME_REJECTED,
-                        detail="unsupported file type (use .txt, .md or .html)",
-                    )
-                )
-            else:
-                document = ingestion_pb2.SourceDocument(
-                    document_id=document_id, content=file.read_bytes(), content_type=CONTENT_TYPES[content_type],
-                    source_uri=file.resolve().as_uri(),
-                )  # fmt: skip
-                request = ingestion_pb2.IngestDocumentsRequest(tenant_id=tenant, documents=[document])
-                results += self.ingestion.IngestDocuments(request, timeout=120).results
-            on_file(index, len(files))
-        return results
+    def ingest_file(self, tenant: str, file: Path) -> ingestion_pb2.DocumentResult:
+        """One file sent inline; its document id is the file name."""
+        content_type = content_type_for(file.name)
+        if content_type is None:
+            return ingestion_pb2.DocumentResult(
+                document_id=file.name,
+                outcome=ingestion_pb2.DOCUMENT_OUTCOME_FAILED,
+                detail=f"unsupported file type (use {SUPPORTED})",
+            )
+        document = ingestion_pb2.SourceDocument(
+            document_id=file.name, content=file.read_bytes(), content_type=CONTENT_TYPES[content_type],
+            source_uri=file.resolve().as_uri(),
+        )  # fmt: skip
+        request = ingestion_pb2.IngestDocumentsRequest(tenant_id=tenant, documents=[document])
+        result: ingestion_pb2.DocumentResult = self.ingestion.IngestDocuments(request, timeout=120).results[0]
+        return result
 
     def sync(self, tenant: str, directory: Path) -> ingestion_pb2.IngestReport:
+        """Syncs a directory: the server compares it with the last sync (added, modified, deleted...)."""
         request = ingestion_pb2.SyncSourceRequest(tenant_id=tenant, directory=str(directory.resolve()))
-        report: ingestion_pb2.IngestReport = self.ingestion.SyncSource(request, timeout=300)
+        report: ingestion_pb2.IngestReport = self.ingestion.SyncSource(request, timeout=1800)
         return report
 
-    def expected_chunks(self, tenant: str) -> int:
-        total, token = 0, ""
+    def sync_urls(self, tenant: str, name: str, urls: list[str]) -> ingestion_pb2.IngestReport:
+        request = ingestion_pb2.SyncSourceRequest(tenant_id=tenant, urls=ingestion_pb2.UrlList(name=name, urls=urls))
+        report: ingestion_pb2.IngestReport = self.ingestion.SyncSource(request, timeout=1800)
+        return report
+
+    def expected(self, tenant: str) -> tuple[int, int]:
+        """(chunks, documents) of the tenant's current document versions, as ingestion recorded them."""
+        chunks, documents, token = 0, 0, ""
         while True:
             page = self.ingestion.ListDocuments(
                 ingestion_pb2.ListDocumentsRequest(tenant_id=tenant, page=PageRequest(page_size=500, page_token=token))
             )
-            total += sum(int(d.chunk_count) for d in page.documents)
+            chunks += sum(int(d.chunk_count) for d in page.documents)
+            documents += len(page.documents)
             token = page.next_page_token
             if not token:
-                return total
+                return chunks, documents
 
     def wait_indexed(self, tenant: str, timeout: float = 300) -> retrieval_pb2.IndexStats:
-        """Blocks until retrieval holds exactly the chunks of the current document versions."""
-        expected = self.expected_chunks(tenant)
+        """Blocks until retrieval serves exactly the current (not deleted) documents, each complete."""
+        expected_chunks, expected_documents = self.expected(tenant)
         deadline = time.monotonic() + timeout
         while True:
             stats: retrieval_pb2.IndexStats = self.retrieval.GetIndexStats(
                 retrieval_pb2.GetIndexStatsRequest(tenant_id=tenant), timeout=10
             )
-            if stats.chunks == expected or time.monotonic() > deadline:
+            done = (stats.chunks, stats.documents, stats.pending_documents) == (expected_chunks, expected_documents, 0)
+            if done or time.monotonic() > deadline:
                 return stats
             time.sleep(0.3)
 

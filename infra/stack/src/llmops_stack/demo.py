@@ -15,7 +15,7 @@ from rich.markup import escape
 
 from llmops.ingestion.v1 import ingestion_pb2
 from llmops_evaluation.use_cases import CaseResult
-from llmops_stack.client import PlatformClient
+from llmops_stack.client import PlatformClient, report_summary
 from llmops_stack.config import REPO_ROOT, StackSettings
 from llmops_stack.evaluation_cli import summary
 from llmops_stack.field_eval import load_cases, run_cases
@@ -38,16 +38,15 @@ def prepare_source(settings: StackSettings, tenant: str) -> Path:
 
 
 def print_report(console: Console, label: str, report: ingestion_pb2.IngestReport) -> None:
-    console.print(
-        f"[bold]{label}[/]: {report.documents_seen} documents, {report.documents_ingested} ingested,"
-        f" {report.documents_skipped} unchanged, {report.documents_rejected} rejected,"
-        f" {report.chunks_published} chunks published"
-    )
+    console.print(f"[bold]{label}[/]: {report_summary(report)}")
     for result in report.results:
-        if result.outcome == ingestion_pb2.DOCUMENT_OUTCOME_INGESTED and "repaired" in result.detail:
+        if result.outcome == ingestion_pb2.DOCUMENT_OUTCOME_ADDED and "repaired" in result.detail:
             console.print(f"   repaired {result.document_id}: {result.detail}")
-        if result.outcome == ingestion_pb2.DOCUMENT_OUTCOME_INGESTED and result.version > 1:
-            console.print(f"   {result.document_id} is now version {result.version}")
+        if result.outcome == ingestion_pb2.DOCUMENT_OUTCOME_MODIFIED:
+            console.print(
+                f"   {result.document_id} is now version {result.version}: {result.chunks_published} chunks"
+                f" re-embedded, {result.chunks_reused} unchanged"
+            )
 
 
 def ingest_corpus(client: PlatformClient, settings: StackSettings, tenant: str, console: Console) -> None:

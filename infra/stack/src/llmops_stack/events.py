@@ -11,12 +11,12 @@ from aiokafka import AIOKafkaConsumer
 from google.protobuf.json_format import MessageToDict
 from google.protobuf.message import DecodeError
 
-from llmops_core.topics import EVENT_TYPES
+from llmops_core.topics import DEAD_LETTER_ONLY, EVENT_TYPES
 
 
 def event_type_of(topic: str) -> Any:
     """Message class of a platform topic or of its dead-letter topic."""
-    message_type = EVENT_TYPES.get(topic.removesuffix(".dlq"))
+    message_type = DEAD_LETTER_ONLY.get(topic) or EVENT_TYPES.get(topic.removesuffix(".dlq"))
     if message_type is None:
         known = ", ".join(sorted(EVENT_TYPES))
         raise ValueError(f"{topic!r} is not a platform topic; known topics: {known} (and each with .dlq)")

@@ -56,7 +56,12 @@ def service_environment(settings: StackSettings, service: str, replica: int) -> 
             "SUITES_DIR": str(CORPUS),
         },
         "generation": {"LLM_BASE_URL": settings.llm_base_url, "LLM_MODEL": settings.llm_model_alias},
-        "ingestion": {"SOURCE_ROOTS": json.dumps([str(CORPUS), str(settings.state_dir / "sources")])},
+        # The local stack runs as the developer on their own machine, so `llmops ingest DIR` may sync
+        # any folder and URL they name; deployments list their roots and URL prefixes (compose: /sources).
+        "ingestion": {
+            "SOURCE_ROOTS": json.dumps(["/"]),
+            "ALLOWED_URL_PREFIXES": json.dumps(["http://", "https://"]),
+        },
         "telemetry": {"METRICS_PORT": str(settings.telemetry_http_port + replica)},
     }
     env.update({prefix + key: value for key, value in wiring.get(service, {}).items()})

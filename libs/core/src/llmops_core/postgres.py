@@ -37,6 +37,9 @@ async def open_pool(settings: PostgresSettings) -> AsyncConnectionPool:
         min_size=settings.pool_min_size,
         max_size=settings.pool_max_size,
         configure=_configure,
+        # A connection broken by a database restart is replaced before use, not handed to a query;
+        # a round trip per checkout is the price of recovering from outages without an error.
+        check=AsyncConnectionPool.check_connection,
         open=False,
     )
     await pool.open(wait=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -24,10 +24,21 @@ class KafkaSettings(BaseSettings):
     bootstrap_servers: str = "127.0.0.1:9092"
     # "tansu" for the local broker (no idempotent producer, see docs/decisions), "kafka" for Apache Kafka.
     profile: Literal["tansu", "kafka"] = "tansu"
-    # Attempts per message before it goes to <topic>.dlq; errors marked permanent skip the retries.
-    max_attempts: int = Field(default=3, ge=1, le=20)
-    retry_backoff_seconds: float = Field(default=0.2, ge=0)
+    # A transient failure is retried with full-jitter exponential backoff (waits drawn up to 0.2 s, 0.4 s,
+    # 0.8 s, ... capped at retry_max_interval_seconds) until retry_deadline_seconds after the first attempt,
+    # and only then goes to <topic>.dlq; errors marked permanent skip the retries (docs/decisions/0017).
+    retry_initial_seconds: float = Field(default=0.2, gt=0)
+    retry_max_interval_seconds: float = Field(default=10.0, gt=0)
+    # Outlasts a short Postgres or Triton outage (30 s must not dead-letter). Capped well under aiokafka's
+    # max_poll_interval_ms (300 s): a consumer that retries longer without polling is dropped from its group.
+    retry_deadline_seconds: float = Field(default=120.0, ge=0, le=240)
     compression: Literal["gzip", "snappy", "lz4", "zstd"] | None = "gzip"
+
+    @model_validator(mode="after")
+    def _interval_covers_initial_wait(self) -> KafkaSettings:
+        if self.retry_max_interval_seconds < self.retry_initial_seconds:
+            raise ValueError("retry_max_interval_seconds must be at least retry_initial_seconds")
+        return self
 
 
 class PostgresSettings(BaseSettings):

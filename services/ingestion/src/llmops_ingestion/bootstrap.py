@@ -13,10 +13,12 @@ from llmops_core.grpc_server import GrpcServer, ServiceRegistration
 from llmops_core.kafka import EventPublisher, build_broker, ensure_topics
 from llmops_core.postgres import migrate, open_pool
 from llmops_core.telemetry import setup_telemetry
-from llmops_core.topics import DOCS_CHUNKS, INGEST_REPORTS
-from llmops_ingestion.adapters.chunk_publisher import KafkaChunkPublisher
+from llmops_core.topics import DOCS_CHANGES, DOCS_CHUNKS, DOCS_SOURCES_DLQ, INGEST_REPORTS
+from llmops_ingestion.adapters.change_publisher import KafkaChangePublisher
 from llmops_ingestion.adapters.document_repository import PostgresDocumentRepository
 from llmops_ingestion.domain.chunking import ChunkingPolicy, EstimatedTokens, TokenCounter, WordPieceTokens
+from llmops_ingestion.domain.reading import FormatOptions
+from llmops_ingestion.domain.sync import SyncContext
 from llmops_ingestion.entrypoints.grpc_servicer import IngestionServicer
 from llmops_ingestion.settings import IngestionSettings
 
@@ -39,13 +41,19 @@ def chunking_policy(settings: IngestionSettings) -> ChunkingPolicy:
 
 
 def build_server(settings: IngestionSettings, pool: AsyncConnectionPool, broker: KafkaBroker) -> GrpcServer:
-    events = EventPublisher(broker)
+    documents = PostgresDocumentRepository(pool, settings.schema_name)
+    changes = KafkaChangePublisher(broker)
+    formats = FormatOptions(
+        json_text_fields=tuple(settings.json_text_fields), json_title_field=settings.json_title_field
+    )
+    sync = SyncContext(documents, documents, changes, changes, chunking_policy(settings), formats)
     servicer = IngestionServicer(
-        PostgresDocumentRepository(pool, settings.schema_name),
-        KafkaChunkPublisher(events),
-        events,
+        sync,
+        documents,
+        EventPublisher(broker),
         settings.source_roots,
-        chunking_policy(settings),
+        settings.allowed_url_prefixes,
+        settings.max_file_bytes,
     )
     registration = ServiceRegistration(
         ingestion_pb2.DESCRIPTOR.services_by_name["IngestionService"],
@@ -60,7 +68,9 @@ async def main() -> None:
     telemetry = setup_telemetry(settings.service_name, settings.telemetry)
     pool = await open_pool(settings.postgres)
     await migrate(pool, settings.schema_name, MIGRATIONS)
-    await ensure_topics(settings.kafka, [DOCS_CHUNKS, INGEST_REPORTS])
+    await ensure_topics(
+        settings.kafka, [DOCS_CHUNKS, DOCS_CHANGES, INGEST_REPORTS], dead_letter_only=[DOCS_SOURCES_DLQ]
+    )
     broker = build_broker(settings.kafka, client_id=settings.service_name)
     try:
         async with broker:

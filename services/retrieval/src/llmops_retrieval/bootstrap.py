@@ -10,7 +10,7 @@ from llmops_core.grpc_server import GrpcServer, ServiceRegistration
 from llmops_core.kafka import build_broker, ensure_topics
 from llmops_core.postgres import migrate, open_pool
 from llmops_core.telemetry import setup_telemetry
-from llmops_core.topics import DOCS_EMBEDDED
+from llmops_core.topics import DOCS_CHANGES, DOCS_EMBEDDED
 from llmops_retrieval.adapters.chunk_store import PostgresChunkStore
 from llmops_retrieval.domain.ranking import load_segmenter
 from llmops_retrieval.entrypoints import subscribers
@@ -37,7 +37,7 @@ async def main() -> None:
     await migrate(pool, settings.schema_name, MIGRATIONS)
     store = PostgresChunkStore(pool, settings.schema_name, settings.embedding_model)
     embedder = EmbeddingClient(settings.embedding_url)
-    await ensure_topics(settings.kafka, [DOCS_EMBEDDED])
+    await ensure_topics(settings.kafka, [DOCS_EMBEDDED, DOCS_CHANGES])
     broker = build_broker(settings.kafka, client_id=settings.service_name)
     subscribers.register(broker, store, settings)
     try:

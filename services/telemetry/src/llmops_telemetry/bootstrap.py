@@ -8,7 +8,7 @@ from llmops.telemetry.v1 import telemetry_pb2, telemetry_pb2_grpc
 from llmops_core.grpc_server import GrpcServer, ServiceRegistration
 from llmops_core.kafka import build_broker, ensure_topics
 from llmops_core.telemetry import setup_telemetry
-from llmops_core.topics import ALL_TOPICS
+from llmops_core.topics import ALL_TOPICS, DOCS_SOURCES_DLQ
 from llmops_telemetry.domain.aggregates import Aggregates
 from llmops_telemetry.entrypoints import subscribers
 from llmops_telemetry.entrypoints.grpc_servicer import TelemetryServicer
@@ -20,7 +20,7 @@ async def main() -> None:
     settings = TelemetrySettings()
     telemetry = setup_telemetry(settings.service_name, settings.telemetry)
     aggregates = Aggregates(settings.recent_answers)
-    await ensure_topics(settings.kafka, ALL_TOPICS)
+    await ensure_topics(settings.kafka, ALL_TOPICS, dead_letter_only=[DOCS_SOURCES_DLQ])
     broker = build_broker(settings.kafka, client_id=settings.service_name)
     subscribers.register(broker, aggregates, settings)
     runner = web.AppRunner(build_app(aggregates))

@@ -8,6 +8,7 @@ with Kafka's default timeouts. All of that lives here, so services run unchanged
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Sequence
 from typing import Any, TypedDict
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -17,7 +18,7 @@ from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
 from faststream.middlewares import AckPolicy
 from opentelemetry import trace
 
-from llmops_core.kafka.dead_letter import DeadLetterPolicy
+from llmops_core.kafka.dead_letter import Backoff, DeadLetterPolicy
 from llmops_core.settings import KafkaSettings
 
 
@@ -33,7 +34,7 @@ def consumer_options(settings: KafkaSettings) -> ConsumerOptions:
     """Keyword arguments for ``broker.subscriber``.
 
     Offsets are committed only after the handler (and any dead-lettering) finished; an error that
-    escapes both seeks back so the message is read again rather than lost.
+    escapes both seeks every partition of the message back, so it is read again rather than lost.
     """
     if settings.profile == "tansu":
         return ConsumerOptions(
@@ -66,8 +67,8 @@ def producer_options(settings: KafkaSettings) -> ProducerOptions:
 
 
 def build_broker(settings: KafkaSettings, client_id: str, **kwargs: Any) -> KafkaBroker:
-    """A broker that traces every publish and consume and dead-letters failing messages."""
-    dead_letter = DeadLetterPolicy(max_attempts=settings.max_attempts, backoff_seconds=settings.retry_backoff_seconds)
+    """A broker that traces every publish and consume and applies the reliability policy to every consumer."""
+    dead_letter = DeadLetterPolicy(Backoff.from_settings(settings))
     broker = KafkaBroker(
         settings.bootstrap_servers,
         client_id=client_id,
@@ -81,13 +82,18 @@ def build_broker(settings: KafkaSettings, client_id: str, **kwargs: Any) -> Kafk
     return broker
 
 
-async def ensure_topics(settings: KafkaSettings, topics: list[str], partitions: int = 3) -> list[str]:
-    """Creates each topic and its ``.dlq`` twin when missing; returns the names it created."""
+async def ensure_topics(
+    settings: KafkaSettings, topics: list[str], partitions: int = 3, dead_letter_only: Sequence[str] = ()
+) -> list[str]:
+    """Creates each topic and its ``.dlq`` twin when missing; returns the names it created.
+
+    ``dead_letter_only`` names DLQ topics that have no topic of their own (failed source documents).
+    """
     admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap_servers)
     await admin.start()
     try:
         existing = set(await admin.list_topics())
-        wanted = [name for topic in topics for name in (topic, f"{topic}.dlq")]
+        wanted = [name for topic in topics for name in (topic, f"{topic}.dlq")] + list(dead_letter_only)
         missing = [name for name in wanted if name not in existing]
         if missing:
             with contextlib.suppress(TopicAlreadyExistsError):  # another replica created it first

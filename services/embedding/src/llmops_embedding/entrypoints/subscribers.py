@@ -1,22 +1,21 @@
 """Kafka: chunks on docs.chunks are embedded in batches and published on docs.embedded.
 
 One Triton call per batch (up to ``batch_size`` records). A record that cannot be decoded or has no
-text goes to the DLQ on its own; if Triton fails for the batch after retries, the error escapes and
-the batch is read again (the dependency is down: dead-lettering every chunk would lose nothing but
-help nobody).
+text is reported as poison after the rest of the batch is published; retries of a failed Triton
+call, dead-lettering and re-reading are the broker's reliability policy (llmops_core.kafka).
 """
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from faststream.kafka import KafkaBroker
 from faststream.message import StreamMessage
 from google.protobuf.message import DecodeError
-from tenacity import AsyncRetrying, stop_after_attempt, wait_exponential
 
 from llmops.ingestion.v1.events_pb2 import DocumentChunked
-from llmops_core.kafka import EventPublisher, PermanentError, consumer_options, dead_letter_record
+from llmops_core.kafka import EventPublisher, PermanentError, PoisonRecords, consumer_options
 from llmops_core.topics import DOCS_CHUNKS, DOCS_EMBEDDED
 from llmops_embedding.domain.embedding import Embedder, embedded_chunk
 from llmops_embedding.settings import EmbeddingSettings
@@ -25,6 +24,7 @@ Decoded = tuple[Any, DocumentChunked | Exception]
 
 
 async def decode_batch(msg: StreamMessage[Any]) -> list[Decoded]:
+    """Each record with its chunk, or with the reason it can never be embedded."""
     decoded: list[Decoded] = []
     for record in msg.raw_message:
         try:
@@ -49,20 +49,17 @@ def register(broker: KafkaBroker, embedder: Embedder, settings: EmbeddingSetting
         **consumer_options(settings.kafka),
     )
     async def embed_chunks(batch: list[Decoded]) -> None:
-        for record, problem in batch:
-            if isinstance(problem, Exception):
-                await dead_letter_record(broker, record, problem, attempts=1)
         chunks = [chunk for _, chunk in batch if isinstance(chunk, DocumentChunked)]
-        if not chunks:
-            return
-        async for attempt in AsyncRetrying(
-            stop=stop_after_attempt(settings.kafka.max_attempts),
-            wait=wait_exponential(multiplier=settings.kafka.retry_backoff_seconds, max=5),
-            reraise=True,
-        ):
-            with attempt:
-                vectors = await embedder.embed([c.text for c in chunks])
-        for chunk, vector in zip(chunks, vectors, strict=True):
-            event = embedded_chunk(chunk, vector, embedder.identity)
-            event.envelope.trace_id = chunk.envelope.trace_id  # the ingestion call's trace
-            await publisher.publish(DOCS_EMBEDDED, chunk.document_id, event)
+        if chunks:
+            vectors = await embedder.embed([c.text for c in chunks])
+            events = [
+                embedded_chunk(chunk, vector, embedder.identity) for chunk, vector in zip(chunks, vectors, strict=True)
+            ]
+            for chunk, event in zip(chunks, events, strict=True):
+                event.envelope.trace_id = chunk.envelope.trace_id  # the ingestion call's trace
+            # Sent together so the producer batches them; order does not matter downstream (the
+            # indexer switches versions by manifest, not by arrival).
+            await asyncio.gather(*(publisher.publish(DOCS_EMBEDDED, e.chunk.document_id, e) for e in events))
+        poison = [(record, problem) for record, problem in batch if isinstance(problem, Exception)]
+        if poison:
+            raise PoisonRecords(poison)

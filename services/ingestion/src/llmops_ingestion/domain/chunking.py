@@ -12,8 +12,10 @@ truncates: 600 characters of Chinese are ~600 MiniLM word pieces, of which it re
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -190,8 +192,19 @@ def chunk_text(text: str, max_chars: int = 600) -> list[Chunk]:
     return chunk_sections([Section((), text)], ChunkingPolicy(CharacterCount(), max_chars, overlap=0.0))
 
 
-def chunk_id(document_id: str, version: int, text: str) -> str:
-    return hashlib.sha256(f"{document_id}\x00{version}\x00{text}".encode()).hexdigest()
+def chunk_ids(document_id: str, title: str, chunks: Sequence[tuple[str, dict[str, str]]]) -> list[str]:
+    """Content ids: the same chunk in the next version keeps its id, so it is not embedded again.
+
+    The title and metadata are part of the id because the index stores them with the chunk; the
+    occurrence number tells apart two identical chunks of one document.
+    """
+    seen: Counter[str] = Counter()
+    ids = []
+    for text, metadata in chunks:
+        seen[text] += 1
+        key = json.dumps([document_id, title, sorted(metadata.items()), text, seen[text]], ensure_ascii=False)
+        ids.append(hashlib.sha256(key.encode()).hexdigest())
+    return ids
 
 
 def content_hash(title: str, text: str) -> str:

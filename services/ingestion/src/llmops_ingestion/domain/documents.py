@@ -1,26 +1,35 @@
-"""The ingestion use case: validate, decode, extract, chunk, version, publish, record."""
+"""The per-document use cases: ingest one document version, delete one document.
+
+A new version publishes only the chunks that the previous version did not have (chunk ids are
+content ids), then the version's manifest on ``docs.changes``; retrieval switches to the version
+once every chunk in the manifest is indexed. The record is written last, under a per-document
+lock, so a run that dies halfway is redone whole by the next run and two concurrent runs never
+compute the same version number.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Protocol
 
-from llmops.ingestion.v1.events_pb2 import DocumentChunked
-from llmops_core.kafka import new_envelope
-from llmops_ingestion.domain.chunking import (
-    ChunkingPolicy,
-    EstimatedTokens,
-    chunk_id,
-    chunk_sections,
-    content_hash,
+from llmops.ingestion.v1.events_pb2 import (
+    DocumentChange,
+    DocumentChunked,
+    DocumentDeleted,
+    ManifestChunk,
+    VersionManifest,
 )
-from llmops_ingestion.domain.decoding import UndecodableDocument, decode_document
-from llmops_ingestion.domain.extraction import ContentType, extract
+from llmops_core.kafka import new_envelope
+from llmops_ingestion.domain.chunking import ChunkingPolicy, EstimatedTokens, chunk_ids, chunk_sections, content_hash
+from llmops_ingestion.domain.extraction import ContentType
+from llmops_ingestion.domain.reading import FormatOptions, UnreadableDocument, read_document
 
-MAX_BYTES = 10 * 1024 * 1024
+MAX_BYTES = 10 * 1024 * 1024  # one document sent inline through the API
 DOCUMENT_ID = re.compile(r"^\S{1,200}$")
 # Without the embedding model's tokenizer, chunks are sized by an estimate of its word pieces.
 ESTIMATED_CHUNKING = ChunkingPolicy(EstimatedTokens())
@@ -28,10 +37,11 @@ HEADING_PATH = "heading_path"  # chunk metadata key: "Fares > Refunds"
 
 
 class Outcome(Enum):
-    INGESTED = "ingested"
-    SKIPPED_UNCHANGED = "skipped_unchanged"
-    REJECTED = "rejected"
-    RETIRED = "retired"
+    ADDED = "added"
+    MODIFIED = "modified"
+    UNCHANGED = "unchanged"
+    DELETED = "deleted"
+    FAILED = "failed"
 
 
 @dataclass(frozen=True)
@@ -46,14 +56,22 @@ class SourceDocument:
 
 @dataclass(frozen=True)
 class StoredDocument:
+    """The current version of a document as ingestion last published it."""
+
     document_id: str
     version: int
     content_hash: str
     title: str
     source_uri: str
-    chunk_count: int
+    chunk_ids: tuple[str, ...]
     metadata: dict[str, str]
-    retired: bool = False
+    deleted: bool = False
+    source_key: str = ""  # which source it came from ("" for the API), to notice when it leaves
+    fingerprint: str = ""  # the source's change marker (size+mtime, ETag), to skip reading unchanged files
+
+    @property
+    def chunk_count(self) -> int:
+        return len(self.chunk_ids)
 
 
 @dataclass(frozen=True)
@@ -63,27 +81,45 @@ class DocumentResult:
     outcome: Outcome
     chunk_count: int
     detail: str
+    published: int = 0  # chunks sent for embedding
+    reused: int = 0  # chunks carried over from the previous version
+
+
+@dataclass(frozen=True)
+class SyncMark:
+    """Where a document came from, recorded with it so the next sync can compare."""
+
+    source_key: str = ""
+    fingerprint: str = ""
+
+
+class DocumentRecord(Protocol):
+    """One document's record, held under that document's lock."""
+
+    async def current(self) -> StoredDocument | None: ...
+
+    async def save(self, document: StoredDocument) -> None: ...
 
 
 class DocumentRepository(Protocol):
-    async def get(self, tenant_id: str, document_id: str) -> StoredDocument | None: ...
-
-    async def save(self, tenant_id: str, document: StoredDocument) -> None: ...
+    def lock(self, tenant_id: str, document_id: str) -> AbstractAsyncContextManager[DocumentRecord]: ...
 
 
-class ChunkPublisher(Protocol):
+class ChangePublisher(Protocol):
     async def publish_chunks(self, chunks: Sequence[DocumentChunked]) -> None: ...
+
+    async def publish_change(self, change: DocumentChange) -> None: ...
 
 
 def _rejection(document: SourceDocument) -> str | None:
     if not DOCUMENT_ID.match(document.document_id):
         return "document_id must be 1-200 characters without whitespace"
     if not document.content:
-        return "content is empty"
+        return "the content is empty"
     if len(document.content) > MAX_BYTES:
         return f"content is {len(document.content)} bytes; the limit is {MAX_BYTES}"
     if document.content_type is None:
-        return "content_type is not set (plain text, Markdown or HTML)"
+        return "content_type is not set"
     return None
 
 
@@ -91,55 +127,117 @@ def _chunk_metadata(document_metadata: dict[str, str], heading_path: str) -> dic
     return {**document_metadata, HEADING_PATH: heading_path} if heading_path else document_metadata
 
 
+def failed(document_id: str, reason: str) -> DocumentResult:
+    return DocumentResult(document_id, 0, Outcome.FAILED, 0, reason)
+
+
 async def ingest_document(
     tenant_id: str,
     document: SourceDocument,
     repository: DocumentRepository,
-    publisher: ChunkPublisher,
+    publisher: ChangePublisher,
     chunking: ChunkingPolicy = ESTIMATED_CHUNKING,
+    formats: FormatOptions | None = None,
+    mark: SyncMark | None = None,
 ) -> DocumentResult:
-    """One document; a bad document is rejected with a reason and never stops the others."""
+    """One document; a bad document fails with a reason and never stops the others."""
     reason = _rejection(document)
     if reason is not None or document.content_type is None:
-        return DocumentResult(document.document_id, 0, Outcome.REJECTED, 0, reason or "")
+        return failed(document.document_id, reason or "")
     try:
-        decoded = decode_document(document.content)
-    except UndecodableDocument as error:
-        return DocumentResult(document.document_id, 0, Outcome.REJECTED, 0, str(error))
-    extracted = extract(decoded.text, document.content_type)
-    title = document.title or extracted.title or document.document_id
-    chunks = chunk_sections(extracted.sections, chunking)
+        # Parsing and repair are CPU work (about 30 ms a PDF page): off the event loop, so one large
+        # file does not stall the service's other calls.
+        read = await asyncio.to_thread(
+            read_document, document.content, document.content_type, formats or FormatOptions()
+        )
+    except UnreadableDocument as error:
+        return failed(document.document_id, str(error))
+    title = document.title or read.extracted.title or document.document_id
+    chunks = await asyncio.to_thread(chunk_sections, read.extracted.sections, chunking)
     if not chunks:
-        return DocumentResult(document.document_id, 0, Outcome.REJECTED, 0, "no text left after extraction")
-    digest = content_hash(title, extracted.text)
-    current = await repository.get(tenant_id, document.document_id)
-    if current is not None and current.content_hash == digest and not current.retired:
-        return DocumentResult(document.document_id, current.version, Outcome.SKIPPED_UNCHANGED, current.chunk_count, "")
-    version = current.version + 1 if current else 1
-    await publisher.publish_chunks(
-        [
+        return failed(document.document_id, "no text left after extraction")
+    metadata = [_chunk_metadata(document.metadata, chunk.heading_path) for chunk in chunks]
+    ids = chunk_ids(document.document_id, title, [(c.text, m) for c, m in zip(chunks, metadata, strict=True)])
+    digest = content_hash(title, read.extracted.text)
+    mark = mark or SyncMark()
+    async with repository.lock(tenant_id, document.document_id) as record:
+        current = await record.current()
+        if current is not None and not current.deleted and current.content_hash == digest:
+            if (current.source_key, current.fingerprint) != (mark.source_key, mark.fingerprint):
+                await record.save(replace(current, source_key=mark.source_key, fingerprint=mark.fingerprint))
+            return DocumentResult(
+                document.document_id, current.version, Outcome.UNCHANGED, current.chunk_count, read.detail
+            )
+        version = current.version + 1 if current else 1
+        previous = set(current.chunk_ids) if current is not None and not current.deleted else set()
+        new = [
             DocumentChunked(
                 envelope=new_envelope(tenant_id, "ingestion"),
                 document_id=document.document_id,
                 document_version=version,
-                chunk_id=chunk_id(document.document_id, version, chunk.text),
+                chunk_id=id_,
                 chunk_index=chunk.index,
                 chunk_count=len(chunks),
                 text=chunk.text,
                 title=title,
                 source_uri=document.source_uri,
                 language=chunk.language,
-                metadata=_chunk_metadata(document.metadata, chunk.heading_path),
+                metadata=meta,
             )
-            for chunk in chunks
+            for chunk, id_, meta in zip(chunks, ids, metadata, strict=True)
+            if id_ not in previous
         ]
+        await publisher.publish_chunks(new)
+        manifest = VersionManifest(
+            chunks=[ManifestChunk(chunk_id=id_, chunk_index=i) for i, id_ in enumerate(ids)],
+            title=title,
+            source_uri=document.source_uri,
+        )
+        await publisher.publish_change(
+            DocumentChange(
+                envelope=new_envelope(tenant_id, "ingestion"),
+                document_id=document.document_id,
+                document_version=version,
+                manifest=manifest,
+            )
+        )
+        # Recorded only after the chunks and the manifest are acknowledged: a crash in between
+        # publishes the same version (same ids) again on the next run, which downstream upserts absorb.
+        await record.save(
+            StoredDocument(
+                document.document_id,
+                version,
+                digest,
+                title,
+                document.source_uri,
+                tuple(ids),
+                document.metadata,
+                source_key=mark.source_key,
+                fingerprint=mark.fingerprint,
+            )
+        )
+    outcome = Outcome.ADDED if current is None or current.deleted else Outcome.MODIFIED
+    return DocumentResult(
+        document.document_id, version, outcome, len(chunks), read.detail, len(new), len(chunks) - len(new)
     )
-    # Recorded only after every chunk is acknowledged: a crash in between re-publishes the same
-    # chunk ids on the next run, which downstream upserts absorb.
-    await repository.save(
-        tenant_id,
-        StoredDocument(
-            document.document_id, version, digest, title, document.source_uri, len(chunks), document.metadata
-        ),
-    )
-    return DocumentResult(document.document_id, version, Outcome.INGESTED, len(chunks), decoded.detail)
+
+
+async def delete_document(
+    tenant_id: str, document_id: str, repository: DocumentRepository, publisher: ChangePublisher, reason: str
+) -> DocumentResult:
+    """Publishes a tombstone (a new version) so the document leaves search results."""
+    async with repository.lock(tenant_id, document_id) as record:
+        current = await record.current()
+        if current is None or current.deleted:
+            return failed(document_id, f"no document {document_id!r} to delete")
+        version = current.version + 1
+        await publisher.publish_change(
+            DocumentChange(
+                envelope=new_envelope(tenant_id, "ingestion"),
+                document_id=document_id,
+                document_version=version,
+                deleted=DocumentDeleted(reason=reason),
+            )
+        )
+        await record.save(replace(current, version=version, chunk_ids=(), deleted=True))
+    return DocumentResult(document_id, version, Outcome.DELETED, 0, reason)

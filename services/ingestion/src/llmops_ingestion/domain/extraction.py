@@ -1,5 +1,8 @@
 """Title and heading-scoped sections out of plain text, Markdown and HTML.
 
+The other formats (PDF, DOCX, CSV, JSON) are read by reading.py into the same ExtractedText; the
+section builder and the page-furniture rule here are shared with them.
+
 Navigation and boilerplate are removed. Each section carries its heading path ("Fares > Refunds")
 so every chunk cut from it can say where in the document it came from. Plain text exported from
 slide decks is repaired: page furniture (lines repeated on many pages) is dropped and the
@@ -10,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
@@ -46,6 +49,20 @@ class ContentType(Enum):
     PLAIN_TEXT = "text"
     MARKDOWN = "markdown"
     HTML = "html"
+    PDF = "pdf"
+    DOCX = "docx"
+    CSV = "csv"
+    JSON = "json"
+    JSONL = "jsonl"
+
+
+# What extract() reads: text with markup. The rest has a reader of its own in reading.py.
+MARKUP_TYPES = frozenset({ContentType.PLAIN_TEXT, ContentType.MARKDOWN, ContentType.HTML})
+SUFFIXES = {
+    "txt": ContentType.PLAIN_TEXT, "md": ContentType.MARKDOWN, "markdown": ContentType.MARKDOWN,
+    "html": ContentType.HTML, "htm": ContentType.HTML, "pdf": ContentType.PDF, "docx": ContentType.DOCX,
+    "csv": ContentType.CSV, "json": ContentType.JSON, "jsonl": ContentType.JSONL, "ndjson": ContentType.JSONL,
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -71,8 +88,7 @@ class ExtractedText:
 
 def content_type_for(filename: str) -> ContentType | None:
     suffix = filename.lower().rsplit(".", 1)[-1] if "." in filename else ""
-    return {"txt": ContentType.PLAIN_TEXT, "md": ContentType.MARKDOWN, "markdown": ContentType.MARKDOWN,
-            "html": ContentType.HTML, "htm": ContentType.HTML}.get(suffix)  # fmt: skip
+    return SUFFIXES.get(suffix)
 
 
 def _first_line_title(text: str) -> str:
@@ -82,7 +98,7 @@ def _first_line_title(text: str) -> str:
     return ""
 
 
-class _SectionBuilder:
+class SectionBuilder:
     """Collects blocks under the current heading path.
 
     A heading with no body of its own (a chapter title right before its first sub-heading) is
@@ -132,7 +148,7 @@ def _html(source: str) -> ExtractedText:
         if not tag.decomposed:
             tag.decompose()
     body = soup.find("main") or soup.find("article") or soup.body or soup
-    builder = _SectionBuilder()
+    builder = SectionBuilder()
     for block in body.find_all(HTML_BLOCKS):
         if not isinstance(block, Tag):
             continue
@@ -157,7 +173,7 @@ def _markdown_inline(text: str) -> str:
 
 
 def _markdown(source: str) -> ExtractedText:
-    builder = _SectionBuilder()
+    builder = SectionBuilder()
     paragraph: list[str] = []
     in_fence = False
 
@@ -180,7 +196,7 @@ def _markdown(source: str) -> ExtractedText:
     return ExtractedText(_first_line_title(source), builder.finish())
 
 
-def _furniture_key(line: str) -> str:
+def furniture_key(line: str) -> str:
     # "Page 3 / 18" and "Page 4 / 18" are the same furniture.
     return DIGITS.sub("#", " ".join(line.split()).casefold())
 
@@ -191,7 +207,7 @@ def _spaced_repeats(lines: list[str]) -> Counter[str]:
     counts: Counter[str] = Counter()
     last_seen: dict[str, int] = {}
     for position, line in enumerate(line for line in lines if line):
-        key = _furniture_key(line)
+        key = furniture_key(line)
         if position - last_seen.get(key, -FURNITURE_MIN_GAP) >= FURNITURE_MIN_GAP:
             counts[key] += 1
             last_seen[key] = position
@@ -201,29 +217,34 @@ def _spaced_repeats(lines: list[str]) -> Counter[str]:
 def _page_furniture(pages: list[list[str]]) -> tuple[list[list[str]], set[str]]:
     """The pages (cut at recurring lines when the text has no page breaks) and the keys of the short
     lines that recur on many of them: running titles, page numbers, classification labels."""
-
-    def short(key: str) -> bool:
-        return len(key) <= FURNITURE_MAX_CHARS and not _closes_sentence(key)
-
     if len(pages) == 1:
         # Lines with words ("CONFIDENTIAL", "Page # / #") mark page edges; a bare number ("#.")
         # recurs in any numbered list, so it only counts once pages are known.
         spaced = _spaced_repeats(pages[0])
-        edges = {k for k, n in spaced.items() if n >= FURNITURE_MIN_REPEATS and short(k) and _has_word(k)}
+        edges = {k for k, n in spaced.items() if n >= FURNITURE_MIN_REPEATS and _short(k) and _has_word(k)}
         if not edges:
             return pages, set()
-        furniture = _recurring(_split_at(pages[0], edges), short)
+        furniture = _recurring(_split_at(pages[0], edges))
         # Cut again at the confirmed furniture only, so a rejected candidate splits no page.
         return _split_at(pages[0], furniture & edges), furniture
-    return pages, _recurring(pages, short)
+    return pages, _recurring(pages)
 
 
-def _recurring(pages: list[list[str]], short: Callable[[str], bool]) -> set[str]:
-    on_pages = Counter(key for page in pages for key in {_furniture_key(line) for line in page if line})
+def recurring_furniture(pages: Sequence[Sequence[str]]) -> set[str]:
+    """The furniture keys (see furniture_key) of pages whose breaks are known, as a PDF's are."""
+    return _recurring([[line.strip() for line in page] for page in pages])
+
+
+def _short(key: str) -> bool:
+    return len(key) <= FURNITURE_MAX_CHARS and not _closes_sentence(key)
+
+
+def _recurring(pages: list[list[str]]) -> set[str]:
+    on_pages = Counter(key for page in pages for key in {furniture_key(line) for line in page if line})
     # On most pages, not just a few: a continued slide title ("Plan (2/3)") or a repeated
     # "Done: 2026-06" is content.
     needed = max(FURNITURE_MIN_REPEATS, FURNITURE_PAGE_SHARE * len(pages))
-    return {key for key, n in on_pages.items() if n >= needed and short(key)}
+    return {key for key, n in on_pages.items() if n >= needed and _short(key)}
 
 
 def _has_word(text: str) -> bool:
@@ -242,7 +263,8 @@ def _is_fragment(line: str) -> bool:
     return len(line.split()) <= FRAGMENT_MAX_WORDS and cjk <= FRAGMENT_MAX_CJK
 
 
-def _join(parts: Iterable[str]) -> str:
+def join_lines(parts: Iterable[str]) -> str:
+    """Lines of one paragraph as one line: a space between Latin words, none between Chinese characters."""
     joined = ""
     for part in parts:
         # Chinese is written without spaces; Latin words need one.
@@ -262,8 +284,8 @@ def _split_at(lines: list[str], edges: set[str]) -> list[list[str]]:
     footer + header, makes one cut)."""
     pages: list[list[str]] = [[]]
     for line in lines:
-        is_edge = bool(line) and _furniture_key(line) in edges
-        if is_edge and any(kept and _furniture_key(kept) not in edges for kept in pages[-1]):
+        is_edge = bool(line) and furniture_key(line) in edges
+        if is_edge and any(kept and furniture_key(kept) not in edges for kept in pages[-1]):
             pages.append([])
         pages[-1].append(line)
     return pages
@@ -278,14 +300,14 @@ def _plain(source: str) -> ExtractedText:
     is_deck = sum(_is_fragment(line) for line in lines) >= DECK_FRAGMENT_SHARE * len(lines)
     if not furniture and not is_deck:
         return ExtractedText(_first_line_title(source), (Section((), source.strip()),))
-    kept = [[line for line in page if not line or _furniture_key(line) not in furniture] for page in pages]
+    kept = [[line for line in page if not line or furniture_key(line) not in furniture] for page in pages]
     kept = [page for page in kept if any(page)] or [lines]
     if is_deck:
         # A slide's lines are layout, not sentences: one page reads as one paragraph, and the
         # deck's title is the first block of its first page.
-        blocks = [_join(line for line in page if line) for page in kept]
+        blocks = [join_lines(line for line in page if line) for page in kept]
         first_page = "\n".join(kept[0]).strip()
-        title = _join(first_page.split("\n\n", 1)[0].splitlines())
+        title = join_lines(first_page.split("\n\n", 1)[0].splitlines())
     else:
         blocks = ["\n".join(page).strip() for page in kept]
         title = _first_line_title(blocks[0])
@@ -293,6 +315,8 @@ def _plain(source: str) -> ExtractedText:
 
 
 def extract(source: str, content_type: ContentType) -> ExtractedText:
+    if content_type not in MARKUP_TYPES:
+        raise ValueError(f"{content_type.value} is not a text markup; read it with reading.read_document")
     if content_type is ContentType.HTML:
         return _html(source)
     if content_type is ContentType.MARKDOWN:

@@ -1,4 +1,4 @@
-"""gRPC IngestionService: IngestDocuments, SyncSource, GetDocument, ListDocuments."""
+"""gRPC IngestionService: IngestDocuments, SyncSource, DeleteDocuments, GetDocument, ListDocuments."""
 
 from __future__ import annotations
 
@@ -13,30 +13,29 @@ from llmops_core.errors import InvalidArgument, NotFound
 from llmops_core.kafka import EventPublisher, new_envelope
 from llmops_core.topics import INGEST_REPORTS
 from llmops_core.validation import next_page_token, page_window, require_tenant
+from llmops_ingestion.adapters.change_publisher import CONTENT_TYPES
+from llmops_ingestion.adapters.directory_source import DirectorySource, resolve_directory
 from llmops_ingestion.adapters.document_repository import PostgresDocumentRepository
-from llmops_ingestion.domain.chunking import ChunkingPolicy
+from llmops_ingestion.adapters.http_source import HttpSource, validate_urls
 from llmops_ingestion.domain.documents import (
-    ChunkPublisher,
     DocumentResult,
     Outcome,
     SourceDocument,
     StoredDocument,
+    delete_document,
     ingest_document,
 )
-from llmops_ingestion.domain.extraction import ContentType
-from llmops_ingestion.domain.sources import read_directory, resolve_directory
+from llmops_ingestion.domain.sources import Source
+from llmops_ingestion.domain.sync import SyncContext, sync_source
 
 MAX_DOCUMENTS = 1000
-CONTENT_TYPES = {
-    ingestion_pb2.CONTENT_TYPE_PLAIN_TEXT: ContentType.PLAIN_TEXT,
-    ingestion_pb2.CONTENT_TYPE_MARKDOWN: ContentType.MARKDOWN,
-    ingestion_pb2.CONTENT_TYPE_HTML: ContentType.HTML,
-}
+CONTENT_TYPE_OF = {proto: domain for domain, proto in CONTENT_TYPES.items()}
 OUTCOMES = {
-    Outcome.INGESTED: ingestion_pb2.DOCUMENT_OUTCOME_INGESTED,
-    Outcome.SKIPPED_UNCHANGED: ingestion_pb2.DOCUMENT_OUTCOME_SKIPPED_UNCHANGED,
-    Outcome.REJECTED: ingestion_pb2.DOCUMENT_OUTCOME_REJECTED,
-    Outcome.RETIRED: ingestion_pb2.DOCUMENT_OUTCOME_RETIRED,
+    Outcome.ADDED: ingestion_pb2.DOCUMENT_OUTCOME_ADDED,
+    Outcome.MODIFIED: ingestion_pb2.DOCUMENT_OUTCOME_MODIFIED,
+    Outcome.UNCHANGED: ingestion_pb2.DOCUMENT_OUTCOME_UNCHANGED,
+    Outcome.FAILED: ingestion_pb2.DOCUMENT_OUTCOME_FAILED,
+    Outcome.DELETED: ingestion_pb2.DOCUMENT_OUTCOME_DELETED,
 }
 
 
@@ -47,6 +46,8 @@ def result_proto(result: DocumentResult) -> ingestion_pb2.DocumentResult:
         outcome=OUTCOMES[result.outcome],
         chunk_count=result.chunk_count,
         detail=result.detail,
+        chunks_published=result.published,
+        chunks_reused=result.reused,
     )
 
 
@@ -64,23 +65,28 @@ def document_proto(document: StoredDocument, updated_at: datetime) -> ingestion_
     return proto
 
 
+def _ids(document_ids: Sequence[str]) -> list[str]:
+    if not 1 <= len(document_ids) <= MAX_DOCUMENTS:
+        raise InvalidArgument(f"send 1-{MAX_DOCUMENTS} document ids per call, got {len(document_ids)}")
+    return list(document_ids)
+
+
 class IngestionServicer(ingestion_pb2_grpc.IngestionServiceServicer):
     def __init__(
         self,
-        repository: PostgresDocumentRepository,
-        chunks: ChunkPublisher,
+        sync: SyncContext,
+        documents: PostgresDocumentRepository,
         events: EventPublisher,
         source_roots: list[str],
-        chunking: ChunkingPolicy,
+        allowed_url_prefixes: list[str],
+        max_file_bytes: int,
     ) -> None:
-        self.repository = repository
-        self.chunks = chunks
+        self.sync = sync
+        self.documents = documents
         self.events = events
         self.source_roots = source_roots
-        self.chunking = chunking
-
-    async def _ingest(self, tenant_id: str, documents: Sequence[SourceDocument]) -> list[DocumentResult]:
-        return [await ingest_document(tenant_id, d, self.repository, self.chunks, self.chunking) for d in documents]
+        self.allowed_url_prefixes = allowed_url_prefixes
+        self.max_file_bytes = max_file_bytes
 
     async def _report(self, tenant_id: str, source: str, results: list[DocumentResult]) -> ingestion_pb2.IngestReport:
         def count(outcome: Outcome) -> int:
@@ -91,15 +97,26 @@ class IngestionServicer(ingestion_pb2_grpc.IngestionServiceServicer):
             run_id=str(uuid.uuid4()),
             source=source,
             documents_seen=len(results),
-            documents_ingested=count(Outcome.INGESTED),
-            documents_skipped=count(Outcome.SKIPPED_UNCHANGED),
-            documents_rejected=count(Outcome.REJECTED),
-            documents_retired=count(Outcome.RETIRED),
-            chunks_published=sum(r.chunk_count for r in results if r.outcome is Outcome.INGESTED),
+            documents_added=count(Outcome.ADDED),
+            documents_modified=count(Outcome.MODIFIED),
+            documents_unchanged=count(Outcome.UNCHANGED),
+            documents_failed=count(Outcome.FAILED),
+            documents_deleted=count(Outcome.DELETED),
+            chunks_published=sum(r.published for r in results),
+            chunks_reused=sum(r.reused for r in results),
             results=[result_proto(r) for r in results],
         )
         await self.events.publish(INGEST_REPORTS, tenant_id, report)
         return report
+
+    def _source(self, request: ingestion_pb2.SyncSourceRequest) -> Source:
+        which = request.WhichOneof("source")
+        if which == "directory":
+            return DirectorySource(resolve_directory(request.directory, self.source_roots), self.max_file_bytes)
+        if which == "urls":
+            urls = validate_urls(request.urls.name, list(request.urls.urls), self.allowed_url_prefixes)
+            return HttpSource(request.urls.name, urls, self.max_file_bytes)
+        raise InvalidArgument("name a source: directory or urls")
 
     async def IngestDocuments(  # noqa: N802 (gRPC method name)
         self, request: ingestion_pb2.IngestDocumentsRequest, context: grpc.aio.ServicerContext
@@ -107,13 +124,17 @@ class IngestionServicer(ingestion_pb2_grpc.IngestionServiceServicer):
         tenant_id = require_tenant(request.tenant_id)
         if not 1 <= len(request.documents) <= MAX_DOCUMENTS:
             raise InvalidArgument(f"send 1-{MAX_DOCUMENTS} documents per call, got {len(request.documents)}")
-        documents = [
-            SourceDocument(
-                d.document_id, d.content, CONTENT_TYPES.get(d.content_type), d.title, d.source_uri, dict(d.metadata)
+        results = []
+        for d in request.documents:
+            document = SourceDocument(
+                d.document_id, d.content, CONTENT_TYPE_OF.get(d.content_type), d.title, d.source_uri, dict(d.metadata)
             )
-            for d in request.documents
-        ]
-        results = await self._ingest(tenant_id, documents)
+            result = await ingest_document(
+                tenant_id, document, self.sync.repository, self.sync.publisher, self.sync.chunking, self.sync.formats
+            )
+            if result.outcome is Outcome.FAILED:
+                await self.sync.failures.dead_letter(tenant_id, document, result.detail)
+            results.append(result)
         await self._report(tenant_id, "api", results)
         return ingestion_pb2.IngestDocumentsResponse(results=[result_proto(r) for r in results])
 
@@ -121,22 +142,30 @@ class IngestionServicer(ingestion_pb2_grpc.IngestionServiceServicer):
         self, request: ingestion_pb2.SyncSourceRequest, context: grpc.aio.ServicerContext
     ) -> ingestion_pb2.IngestReport:
         tenant_id = require_tenant(request.tenant_id)
-        path = resolve_directory(request.directory, self.source_roots)
-        documents = read_directory(path)
-        results = await self._ingest(tenant_id, documents)
-        retired = await self.repository.retire_missing(
-            tenant_id, path.as_uri() + "/", {d.document_id for d in documents}
-        )
-        results += [DocumentResult(d, 0, Outcome.RETIRED, 0, "file no longer in the source") for d in retired]
-        return await self._report(tenant_id, str(path), results)
+        source = self._source(request)
+        results = await sync_source(tenant_id, source, self.sync)
+        return await self._report(tenant_id, source.label, results)
+
+    async def DeleteDocuments(  # noqa: N802 (gRPC method name)
+        self, request: ingestion_pb2.DeleteDocumentsRequest, context: grpc.aio.ServicerContext
+    ) -> ingestion_pb2.DeleteDocumentsResponse:
+        tenant_id = require_tenant(request.tenant_id)
+        results = [
+            await delete_document(tenant_id, d, self.sync.repository, self.sync.publisher, "deleted through the API")
+            for d in _ids(request.document_ids)
+        ]
+        await self._report(tenant_id, "api", results)
+        return ingestion_pb2.DeleteDocumentsResponse(results=[result_proto(r) for r in results])
 
     async def GetDocument(  # noqa: N802 (gRPC method name)
         self, request: ingestion_pb2.GetDocumentRequest, context: grpc.aio.ServicerContext
     ) -> ingestion_pb2.Document:
         tenant_id = require_tenant(request.tenant_id)
-        found = await self.repository.get_with_time(tenant_id, request.document_id)
+        found = await self.documents.get_with_time(tenant_id, request.document_id)
         if found is None:
             raise NotFound(f"no document {request.document_id!r} for tenant {tenant_id!r}")
+        if found[0].deleted:
+            raise NotFound(f"document {request.document_id!r} was deleted (version {found[0].version})")
         return document_proto(*found)
 
     async def ListDocuments(  # noqa: N802 (gRPC method name)
@@ -144,7 +173,7 @@ class IngestionServicer(ingestion_pb2_grpc.IngestionServiceServicer):
     ) -> ingestion_pb2.ListDocumentsResponse:
         tenant_id = require_tenant(request.tenant_id)
         offset, size = page_window(request.page.page_size, request.page.page_token)
-        rows = await self.repository.page(tenant_id, offset, size + 1)
+        rows = await self.documents.page(tenant_id, offset, size + 1)
         return ingestion_pb2.ListDocumentsResponse(
             documents=[document_proto(*row) for row in rows[:size]],
             next_page_token=next_page_token(offset, size, len(rows) > size),

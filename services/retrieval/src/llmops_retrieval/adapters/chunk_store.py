@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
+from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
 from llmops.embedding.v1.events_pb2 import ChunkEmbedded
+from llmops.ingestion.v1.events_pb2 import DocumentChange
 from llmops_retrieval.domain.ranking import searchable_text
 from llmops_retrieval.domain.search import SearchQuery, StoredChunk
+from llmops_retrieval.domain.versions import (
+    ChunkAction,
+    DocumentState,
+    accepts_manifest,
+    accepts_tombstone,
+    complete,
+    on_chunk,
+)
 
 COLUMNS = "chunk_id, document_id, document_version, chunk_index, body, title, source_uri, metadata, embedding_model"
 
@@ -26,23 +37,25 @@ class PostgresChunkStore:
     def __init__(self, pool: AsyncConnectionPool, schema: str, embedding_model: str = "") -> None:
         self.pool = pool
         self.table = f"{schema}.chunks"
+        self.documents = f"{schema}.documents"
         self.embedding_model = embedding_model  # empty: every model (tests of the store alone)
 
-    async def upsert(self, event: ChunkEmbedded) -> None:
-        """Idempotent by (tenant, chunk_id); older versions of the document are removed."""
+    async def index_chunk(self, event: ChunkEmbedded) -> bool:
+        """Stores a chunk (idempotent by tenant and chunk id); True when it completed its version."""
         chunk, tenant = event.chunk, event.envelope.tenant_id
         async with self.pool.connection() as connection, connection.transaction():
-            await connection.execute(
-                f"DELETE FROM {self.table} WHERE tenant_id = %s AND document_id = %s AND document_version < %s",
-                (tenant, chunk.document_id, chunk.document_version),
+            state = await self._lock(connection, tenant, chunk.document_id)
+            cursor = await connection.execute(
+                f"SELECT 1 FROM {self.table} WHERE tenant_id = %s AND chunk_id = %s", (tenant, chunk.chunk_id)
             )
+            stored = await cursor.fetchone() is not None
+            if on_chunk(state, chunk.document_version, chunk.chunk_id, stored) is ChunkAction.DROP:
+                return False
             await connection.execute(
                 f"""INSERT INTO {self.table} (tenant_id, chunk_id, document_id, document_version, chunk_index,
                         chunk_count, title, source_uri, language, metadata, body, search_text, embedding,
-                        embedding_model, embedding_model_version)
-                    SELECT %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, to_tsvector('simple', %s), %s, %s, %s
-                    WHERE NOT EXISTS (SELECT 1 FROM {self.table}
-                        WHERE tenant_id = %s AND document_id = %s AND document_version > %s)
+                        embedding_model, embedding_model_version, live)
+                    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, to_tsvector('simple', %s), %s, %s, %s, false)
                     ON CONFLICT (tenant_id, chunk_id) DO UPDATE SET embedding = EXCLUDED.embedding,
                         embedding_model = EXCLUDED.embedding_model,
                         embedding_model_version = EXCLUDED.embedding_model_version, indexed_at = now()""",
@@ -51,9 +64,87 @@ class PostgresChunkStore:
                     chunk.chunk_count, chunk.title, chunk.source_uri, chunk.language,
                     json.dumps(dict(chunk.metadata)), chunk.text, searchable_text(f"{chunk.title} {chunk.text}"),
                     np.asarray(event.vector, dtype=np.float32), event.model, event.model_version,
-                    tenant, chunk.document_id, chunk.document_version,
                 ),
             )  # fmt: skip
+            if chunk.chunk_id in state.pending_chunk_ids:
+                return await self._switch_if_complete(connection, tenant, chunk.document_id, state)
+            return False
+
+    async def apply_change(self, change: DocumentChange) -> bool:
+        """A manifest (switches when complete) or a tombstone; True when the searchable set changed."""
+        tenant, document_id, version = change.envelope.tenant_id, change.document_id, change.document_version
+        async with self.pool.connection() as connection, connection.transaction():
+            state = await self._lock(connection, tenant, document_id)
+            if change.WhichOneof("change") == "deleted":
+                if not accepts_tombstone(state, version):
+                    return False
+                await connection.execute(
+                    f"DELETE FROM {self.table} WHERE tenant_id = %s AND document_id = %s", (tenant, document_id)
+                )
+                await connection.execute(
+                    f"""UPDATE {self.documents} SET live_version = %s, deleted = true, pending_version = NULL,
+                            pending_chunk_ids = '{{}}', pending_chunk_indexes = '{{}}', updated_at = now()
+                        WHERE tenant_id = %s AND document_id = %s""",
+                    (version, tenant, document_id),
+                )
+                return True
+            if not accepts_manifest(state, version):
+                return False
+            ids = [c.chunk_id for c in change.manifest.chunks]
+            await connection.execute(
+                f"""UPDATE {self.documents} SET pending_version = %s, pending_chunk_ids = %s,
+                        pending_chunk_indexes = %s, updated_at = now() WHERE tenant_id = %s AND document_id = %s""",
+                (version, ids, [c.chunk_index for c in change.manifest.chunks], tenant, document_id),
+            )
+            pending = replace(state, pending_version=version, pending_chunk_ids=tuple(ids))
+            return await self._switch_if_complete(connection, tenant, document_id, pending)
+
+    async def _lock(self, connection: AsyncConnection, tenant: str, document_id: str) -> DocumentState:
+        """The document's state, its row locked until the transaction ends (one writer per document)."""
+        await connection.execute(
+            f"INSERT INTO {self.documents} (tenant_id, document_id) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+            (tenant, document_id),
+        )
+        cursor = await connection.execute(
+            f"""SELECT live_version, deleted, pending_version, pending_chunk_ids FROM {self.documents}
+                WHERE tenant_id = %s AND document_id = %s FOR UPDATE""",
+            (tenant, document_id),
+        )
+        row = await cursor.fetchone()
+        assert row is not None
+        live, deleted, pending, ids = row
+        return DocumentState(int(live), bool(deleted), None if pending is None else int(pending), tuple(ids))
+
+    async def _switch_if_complete(
+        self, connection: AsyncConnection, tenant: str, document_id: str, state: DocumentState
+    ) -> bool:
+        ids = list(state.pending_chunk_ids)
+        cursor = await connection.execute(
+            f"SELECT count(*) FROM {self.table} WHERE tenant_id = %s AND chunk_id = ANY(%s)", (tenant, ids)
+        )
+        row = await cursor.fetchone()
+        if not complete(state, int(row[0]) if row else 0):
+            return False
+        await connection.execute(
+            f"DELETE FROM {self.table} WHERE tenant_id = %s AND document_id = %s AND NOT (chunk_id = ANY(%s))",
+            (tenant, document_id, ids),
+        )
+        await connection.execute(
+            f"""UPDATE {self.table} AS c SET live = true, chunk_index = m.chunk_index, document_version = %s,
+                    chunk_count = %s
+                FROM {self.documents} AS d,
+                    unnest(d.pending_chunk_ids, d.pending_chunk_indexes) AS m(chunk_id, chunk_index)
+                WHERE d.tenant_id = %s AND d.document_id = %s AND c.tenant_id = d.tenant_id
+                    AND c.chunk_id = m.chunk_id""",
+            (state.pending_version, len(ids), tenant, document_id),
+        )
+        await connection.execute(
+            f"""UPDATE {self.documents} SET live_version = pending_version, deleted = false, pending_version = NULL,
+                    pending_chunk_ids = '{{}}', pending_chunk_indexes = '{{}}', updated_at = now()
+                WHERE tenant_id = %s AND document_id = %s""",
+            (tenant, document_id),
+        )
+        return True
 
     async def vector_search(self, query: SearchQuery, vector: list[float]) -> list[StoredChunk]:
         embedding = np.asarray(vector, dtype=np.float32)
@@ -62,7 +153,7 @@ class PostgresChunkStore:
             await connection.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
             cursor = await connection.execute(
                 f"""SELECT {COLUMNS}, 1 - (embedding <=> %s) FROM {self.table}
-                    WHERE tenant_id = %s AND metadata @> %s::jsonb AND (%s = '' OR embedding_model = %s)
+                    WHERE tenant_id = %s AND live AND metadata @> %s::jsonb AND (%s = '' OR embedding_model = %s)
                     ORDER BY embedding <=> %s LIMIT %s""",
                 (
                     embedding,
@@ -81,7 +172,7 @@ class PostgresChunkStore:
         async with self.pool.connection() as connection:
             cursor = await connection.execute(
                 f"""SELECT {COLUMNS} FROM {self.table}, to_tsquery('simple', %s) AS q
-                    WHERE tenant_id = %s AND metadata @> %s::jsonb AND search_text @@ q
+                    WHERE tenant_id = %s AND live AND metadata @> %s::jsonb AND search_text @@ q
                     ORDER BY ts_rank_cd(search_text, q) DESC LIMIT %s""",
                 (tsquery, query.tenant_id, json.dumps(query.metadata_filter), query.candidates),
             )
@@ -99,11 +190,14 @@ class PostgresChunkStore:
     async def count(self, tenant_id: str) -> int:
         return (await self.stats(tenant_id))[0]
 
-    async def stats(self, tenant_id: str) -> tuple[int, int]:
-        """(chunks, documents) indexed for the tenant."""
+    async def stats(self, tenant_id: str) -> tuple[int, int, int]:
+        """(chunks, documents) searchable for the tenant, and documents with a version still pending."""
         async with self.pool.connection() as connection:
             cursor = await connection.execute(
-                f"SELECT count(*), count(DISTINCT document_id) FROM {self.table} WHERE tenant_id = %s", (tenant_id,)
+                f"""SELECT (SELECT count(*) FROM {self.table} WHERE tenant_id = %s AND live),
+                        (SELECT count(DISTINCT document_id) FROM {self.table} WHERE tenant_id = %s AND live),
+                        (SELECT count(*) FROM {self.documents} WHERE tenant_id = %s AND pending_version IS NOT NULL)""",
+                (tenant_id, tenant_id, tenant_id),
             )
             row = await cursor.fetchone()
-        return (int(row[0]), int(row[1])) if row else (0, 0)
+        return (int(row[0]), int(row[1]), int(row[2])) if row else (0, 0, 0)

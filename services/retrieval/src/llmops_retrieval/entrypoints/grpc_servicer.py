@@ -63,5 +63,5 @@ class RetrievalServicer(retrieval_pb2_grpc.RetrievalServiceServicer):
     async def GetIndexStats(  # noqa: N802 (gRPC method name)
         self, request: retrieval_pb2.GetIndexStatsRequest, context: grpc.aio.ServicerContext
     ) -> retrieval_pb2.IndexStats:
-        chunks, documents = await self.store.stats(require_tenant(request.tenant_id))
-        return retrieval_pb2.IndexStats(chunks=chunks, documents=documents)
+        chunks, documents, pending = await self.store.stats(require_tenant(request.tenant_id))
+        return retrieval_pb2.IndexStats(chunks=chunks, documents=documents, pending_documents=pending)

@@ -12,7 +12,15 @@ from llmops.ingestion.v1.ingestion_pb2 import IngestReport
 from llmops.query.v1 import query_pb2
 from llmops.query.v1.events_pb2 import AnswerProduced, FeedbackGiven
 from llmops_core.kafka import consumer_options, proto_decoder
-from llmops_core.topics import ALL_TOPICS, ANSWERS, ANSWERS_SCORED, DRIFT_ALERTS, FEEDBACK, INGEST_REPORTS
+from llmops_core.topics import (
+    ALL_TOPICS,
+    ANSWERS,
+    ANSWERS_SCORED,
+    DOCS_SOURCES_DLQ,
+    DRIFT_ALERTS,
+    FEEDBACK,
+    INGEST_REPORTS,
+)
 from llmops_telemetry.adapters import prometheus as metrics
 from llmops_telemetry.domain.aggregates import Aggregates, AnswerRow
 from llmops_telemetry.settings import TelemetrySettings
@@ -69,6 +77,6 @@ def register(broker: KafkaBroker, aggregates: Aggregates, settings: TelemetrySet
     async def raw(msg: StreamMessage[Any]) -> str:
         return str(msg.raw_message.topic)
 
-    @broker.subscriber(*[f"{t}.dlq" for t in ALL_TOPICS], group_id=group, decoder=raw, **options)
+    @broker.subscriber(*[f"{t}.dlq" for t in ALL_TOPICS], DOCS_SOURCES_DLQ, group_id=group, decoder=raw, **options)
     async def on_dead_letter(topic: str) -> None:
         metrics.DEAD_LETTERS.labels(topic).inc()

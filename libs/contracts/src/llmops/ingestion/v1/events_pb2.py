@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from llmops.common.v1 import envelope_pb2 as llmops_dot_common_dot_v1_dot_envelope__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n llmops/ingestion/v1/events.proto\x12\x13llmops.ingestion.v1\x1a\x1fllmops/common/v1/envelope.proto\"\xe9\x02\n\x0f\x44ocumentChunked\x12\x31\n\x08\x65nvelope\x18\x01 \x01(\x0b\x32\x1f.llmops.common.v1.EventEnvelope\x12\x13\n\x0b\x64ocument_id\x18\x02 \x01(\t\x12\x18\n\x10\x64ocument_version\x18\x03 \x01(\r\x12\x10\n\x08\x63hunk_id\x18\x04 \x01(\t\x12\x13\n\x0b\x63hunk_index\x18\x05 \x01(\r\x12\x13\n\x0b\x63hunk_count\x18\x06 \x01(\r\x12\x0c\n\x04text\x18\x07 \x01(\t\x12\r\n\x05title\x18\x08 \x01(\t\x12\x12\n\nsource_uri\x18\t \x01(\t\x12\x10\n\x08language\x18\n \x01(\t\x12\x44\n\x08metadata\x18\x0b \x03(\x0b\x32\x32.llmops.ingestion.v1.DocumentChunked.MetadataEntry\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n llmops/ingestion/v1/events.proto\x12\x13llmops.ingestion.v1\x1a\x1fllmops/common/v1/envelope.proto\"\xe9\x02\n\x0f\x44ocumentChunked\x12\x31\n\x08\x65nvelope\x18\x01 \x01(\x0b\x32\x1f.llmops.common.v1.EventEnvelope\x12\x13\n\x0b\x64ocument_id\x18\x02 \x01(\t\x12\x18\n\x10\x64ocument_version\x18\x03 \x01(\r\x12\x10\n\x08\x63hunk_id\x18\x04 \x01(\t\x12\x13\n\x0b\x63hunk_index\x18\x05 \x01(\r\x12\x13\n\x0b\x63hunk_count\x18\x06 \x01(\r\x12\x0c\n\x04text\x18\x07 \x01(\t\x12\r\n\x05title\x18\x08 \x01(\t\x12\x12\n\nsource_uri\x18\t \x01(\t\x12\x10\n\x08language\x18\n \x01(\t\x12\x44\n\x08metadata\x18\x0b \x03(\x0b\x32\x32.llmops.ingestion.v1.DocumentChunked.MetadataEntry\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xef\x01\n\x0e\x44ocumentChange\x12\x31\n\x08\x65nvelope\x18\x01 \x01(\x0b\x32\x1f.llmops.common.v1.EventEnvelope\x12\x13\n\x0b\x64ocument_id\x18\x02 \x01(\t\x12\x18\n\x10\x64ocument_version\x18\x03 \x01(\r\x12\x38\n\x08manifest\x18\x04 \x01(\x0b\x32$.llmops.ingestion.v1.VersionManifestH\x00\x12\x37\n\x07\x64\x65leted\x18\x05 \x01(\x0b\x32$.llmops.ingestion.v1.DocumentDeletedH\x00\x42\x08\n\x06\x63hange\"h\n\x0fVersionManifest\x12\x32\n\x06\x63hunks\x18\x01 \x03(\x0b\x32\".llmops.ingestion.v1.ManifestChunk\x12\r\n\x05title\x18\x02 \x01(\t\x12\x12\n\nsource_uri\x18\x03 \x01(\t\"6\n\rManifestChunk\x12\x10\n\x08\x63hunk_id\x18\x01 \x01(\t\x12\x13\n\x0b\x63hunk_index\x18\x02 \x01(\r\"!\n\x0f\x44ocumentDeleted\x12\x0e\n\x06reason\x18\x01 \x01(\tb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -38,4 +38,12 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_DOCUMENTCHUNKED']._serialized_end=452
   _globals['_DOCUMENTCHUNKED_METADATAENTRY']._serialized_start=405
   _globals['_DOCUMENTCHUNKED_METADATAENTRY']._serialized_end=452
+  _globals['_DOCUMENTCHANGE']._serialized_start=455
+  _globals['_DOCUMENTCHANGE']._serialized_end=694
+  _globals['_VERSIONMANIFEST']._serialized_start=696
+  _globals['_VERSIONMANIFEST']._serialized_end=800
+  _globals['_MANIFESTCHUNK']._serialized_start=802
+  _globals['_MANIFESTCHUNK']._serialized_end=856
+  _globals['_DOCUMENTDELETED']._serialized_start=858
+  _globals['_DOCUMENTDELETED']._serialized_end=891
 # @@protoc_insertion_point(module_scope)

@@ -26,7 +26,7 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from llmops.common.v1 import envelope_pb2 as llmops_dot_common_dot_v1_dot_envelope__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#llmops/ingestion/v1/ingestion.proto\x12\x13llmops.ingestion.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1fllmops/common/v1/envelope.proto\"\x87\x02\n\x0eSourceDocument\x12\x13\n\x0b\x64ocument_id\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\x0f\n\x07\x63ontent\x18\x03 \x01(\x0c\x12\x36\n\x0c\x63ontent_type\x18\x04 \x01(\x0e\x32 .llmops.ingestion.v1.ContentType\x12\x12\n\nsource_uri\x18\x05 \x01(\t\x12\x43\n\x08metadata\x18\x06 \x03(\x0b\x32\x31.llmops.ingestion.v1.SourceDocument.MetadataEntry\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"c\n\x16IngestDocumentsRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x36\n\tdocuments\x18\x02 \x03(\x0b\x32#.llmops.ingestion.v1.SourceDocument\"\x92\x01\n\x0e\x44ocumentResult\x12\x13\n\x0b\x64ocument_id\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\r\x12\x35\n\x07outcome\x18\x03 \x01(\x0e\x32$.llmops.ingestion.v1.DocumentOutcome\x12\x13\n\x0b\x63hunk_count\x18\x04 \x01(\r\x12\x0e\n\x06\x64\x65tail\x18\x05 \x01(\t\"O\n\x17IngestDocumentsResponse\x12\x34\n\x07results\x18\x01 \x03(\x0b\x32#.llmops.ingestion.v1.DocumentResult\"9\n\x11SyncSourceRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x11\n\tdirectory\x18\x02 \x01(\t\"<\n\x12GetDocumentRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x13\n\x0b\x64ocument_id\x18\x02 \x01(\t\"\x9e\x02\n\x08\x44ocument\x12\x13\n\x0b\x64ocument_id\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\r\x12\r\n\x05title\x18\x03 \x01(\t\x12\x12\n\nsource_uri\x18\x04 \x01(\t\x12\x14\n\x0c\x63ontent_hash\x18\x05 \x01(\t\x12\x13\n\x0b\x63hunk_count\x18\x06 \x01(\r\x12.\n\nupdated_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12=\n\x08metadata\x18\x08 \x03(\x0b\x32+.llmops.ingestion.v1.Document.MetadataEntry\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"V\n\x14ListDocumentsRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12+\n\x04page\x18\x02 \x01(\x0b\x32\x1d.llmops.common.v1.PageRequest\"b\n\x15ListDocumentsResponse\x12\x30\n\tdocuments\x18\x01 \x03(\x0b\x32\x1d.llmops.ingestion.v1.Document\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\xb7\x02\n\x0cIngestReport\x12\x31\n\x08\x65nvelope\x18\x01 \x01(\x0b\x32\x1f.llmops.common.v1.EventEnvelope\x12\x0e\n\x06run_id\x18\x02 \x01(\t\x12\x0e\n\x06source\x18\x03 \x01(\t\x12\x16\n\x0e\x64ocuments_seen\x18\x04 \x01(\r\x12\x1a\n\x12\x64ocuments_ingested\x18\x05 \x01(\r\x12\x19\n\x11\x64ocuments_skipped\x18\x06 \x01(\r\x12\x1a\n\x12\x64ocuments_rejected\x18\x07 \x01(\r\x12\x19\n\x11\x64ocuments_retired\x18\x08 \x01(\r\x12\x18\n\x10\x63hunks_published\x18\t \x01(\r\x12\x34\n\x07results\x18\n \x03(\x0b\x32#.llmops.ingestion.v1.DocumentResult*z\n\x0b\x43ontentType\x12\x1c\n\x18\x43ONTENT_TYPE_UNSPECIFIED\x10\x00\x12\x1b\n\x17\x43ONTENT_TYPE_PLAIN_TEXT\x10\x01\x12\x19\n\x15\x43ONTENT_TYPE_MARKDOWN\x10\x02\x12\x15\n\x11\x43ONTENT_TYPE_HTML\x10\x03*\xb7\x01\n\x0f\x44ocumentOutcome\x12 \n\x1c\x44OCUMENT_OUTCOME_UNSPECIFIED\x10\x00\x12\x1d\n\x19\x44OCUMENT_OUTCOME_INGESTED\x10\x01\x12&\n\"DOCUMENT_OUTCOME_SKIPPED_UNCHANGED\x10\x02\x12\x1d\n\x19\x44OCUMENT_OUTCOME_REJECTED\x10\x03\x12\x1c\n\x18\x44OCUMENT_OUTCOME_RETIRED\x10\x04\x32\x98\x03\n\x10IngestionService\x12l\n\x0fIngestDocuments\x12+.llmops.ingestion.v1.IngestDocumentsRequest\x1a,.llmops.ingestion.v1.IngestDocumentsResponse\x12W\n\nSyncSource\x12&.llmops.ingestion.v1.SyncSourceRequest\x1a!.llmops.ingestion.v1.IngestReport\x12U\n\x0bGetDocument\x12\'.llmops.ingestion.v1.GetDocumentRequest\x1a\x1d.llmops.ingestion.v1.Document\x12\x66\n\rListDocuments\x12).llmops.ingestion.v1.ListDocumentsRequest\x1a*.llmops.ingestion.v1.ListDocumentsResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#llmops/ingestion/v1/ingestion.proto\x12\x13llmops.ingestion.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1fllmops/common/v1/envelope.proto\"\x87\x02\n\x0eSourceDocument\x12\x13\n\x0b\x64ocument_id\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\x0f\n\x07\x63ontent\x18\x03 \x01(\x0c\x12\x36\n\x0c\x63ontent_type\x18\x04 \x01(\x0e\x32 .llmops.ingestion.v1.ContentType\x12\x12\n\nsource_uri\x18\x05 \x01(\t\x12\x43\n\x08metadata\x18\x06 \x03(\x0b\x32\x31.llmops.ingestion.v1.SourceDocument.MetadataEntry\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"c\n\x16IngestDocumentsRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x36\n\tdocuments\x18\x02 \x03(\x0b\x32#.llmops.ingestion.v1.SourceDocument\"\xc3\x01\n\x0e\x44ocumentResult\x12\x13\n\x0b\x64ocument_id\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\r\x12\x35\n\x07outcome\x18\x03 \x01(\x0e\x32$.llmops.ingestion.v1.DocumentOutcome\x12\x13\n\x0b\x63hunk_count\x18\x04 \x01(\r\x12\x0e\n\x06\x64\x65tail\x18\x05 \x01(\t\x12\x18\n\x10\x63hunks_published\x18\x06 \x01(\r\x12\x15\n\rchunks_reused\x18\x07 \x01(\r\"O\n\x17IngestDocumentsResponse\x12\x34\n\x07results\x18\x01 \x03(\x0b\x32#.llmops.ingestion.v1.DocumentResult\"s\n\x11SyncSourceRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x13\n\tdirectory\x18\x02 \x01(\tH\x00\x12,\n\x04urls\x18\x03 \x01(\x0b\x32\x1c.llmops.ingestion.v1.UrlListH\x00\x42\x08\n\x06source\"%\n\x07UrlList\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0c\n\x04urls\x18\x02 \x03(\t\"A\n\x16\x44\x65leteDocumentsRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x14\n\x0c\x64ocument_ids\x18\x02 \x03(\t\"O\n\x17\x44\x65leteDocumentsResponse\x12\x34\n\x07results\x18\x01 \x03(\x0b\x32#.llmops.ingestion.v1.DocumentResult\"<\n\x12GetDocumentRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x13\n\x0b\x64ocument_id\x18\x02 \x01(\t\"\x9e\x02\n\x08\x44ocument\x12\x13\n\x0b\x64ocument_id\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\r\x12\r\n\x05title\x18\x03 \x01(\t\x12\x12\n\nsource_uri\x18\x04 \x01(\t\x12\x14\n\x0c\x63ontent_hash\x18\x05 \x01(\t\x12\x13\n\x0b\x63hunk_count\x18\x06 \x01(\r\x12.\n\nupdated_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12=\n\x08metadata\x18\x08 \x03(\x0b\x32+.llmops.ingestion.v1.Document.MetadataEntry\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"V\n\x14ListDocumentsRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12+\n\x04page\x18\x02 \x01(\x0b\x32\x1d.llmops.common.v1.PageRequest\"b\n\x15ListDocumentsResponse\x12\x30\n\tdocuments\x18\x01 \x03(\x0b\x32\x1d.llmops.ingestion.v1.Document\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\xe7\x02\n\x0cIngestReport\x12\x31\n\x08\x65nvelope\x18\x01 \x01(\x0b\x32\x1f.llmops.common.v1.EventEnvelope\x12\x0e\n\x06run_id\x18\x02 \x01(\t\x12\x0e\n\x06source\x18\x03 \x01(\t\x12\x16\n\x0e\x64ocuments_seen\x18\x04 \x01(\r\x12\x17\n\x0f\x64ocuments_added\x18\x05 \x01(\r\x12\x1b\n\x13\x64ocuments_unchanged\x18\x06 \x01(\r\x12\x18\n\x10\x64ocuments_failed\x18\x07 \x01(\r\x12\x19\n\x11\x64ocuments_deleted\x18\x08 \x01(\r\x12\x18\n\x10\x63hunks_published\x18\t \x01(\r\x12\x34\n\x07results\x18\n \x03(\x0b\x32#.llmops.ingestion.v1.DocumentResult\x12\x1a\n\x12\x64ocuments_modified\x18\x0b \x01(\r\x12\x15\n\rchunks_reused\x18\x0c \x01(\r*\xec\x01\n\x0b\x43ontentType\x12\x1c\n\x18\x43ONTENT_TYPE_UNSPECIFIED\x10\x00\x12\x1b\n\x17\x43ONTENT_TYPE_PLAIN_TEXT\x10\x01\x12\x19\n\x15\x43ONTENT_TYPE_MARKDOWN\x10\x02\x12\x15\n\x11\x43ONTENT_TYPE_HTML\x10\x03\x12\x14\n\x10\x43ONTENT_TYPE_PDF\x10\x04\x12\x15\n\x11\x43ONTENT_TYPE_DOCX\x10\x05\x12\x14\n\x10\x43ONTENT_TYPE_CSV\x10\x06\x12\x15\n\x11\x43ONTENT_TYPE_JSON\x10\x07\x12\x16\n\x12\x43ONTENT_TYPE_JSONL\x10\x08*\xc9\x01\n\x0f\x44ocumentOutcome\x12 \n\x1c\x44OCUMENT_OUTCOME_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x44OCUMENT_OUTCOME_ADDED\x10\x01\x12\x1e\n\x1a\x44OCUMENT_OUTCOME_UNCHANGED\x10\x02\x12\x1b\n\x17\x44OCUMENT_OUTCOME_FAILED\x10\x03\x12\x1c\n\x18\x44OCUMENT_OUTCOME_DELETED\x10\x04\x12\x1d\n\x19\x44OCUMENT_OUTCOME_MODIFIED\x10\x05\x32\x86\x04\n\x10IngestionService\x12l\n\x0fIngestDocuments\x12+.llmops.ingestion.v1.IngestDocumentsRequest\x1a,.llmops.ingestion.v1.IngestDocumentsResponse\x12W\n\nSyncSource\x12&.llmops.ingestion.v1.SyncSourceRequest\x1a!.llmops.ingestion.v1.IngestReport\x12l\n\x0f\x44\x65leteDocuments\x12+.llmops.ingestion.v1.DeleteDocumentsRequest\x1a,.llmops.ingestion.v1.DeleteDocumentsResponse\x12U\n\x0bGetDocument\x12\'.llmops.ingestion.v1.GetDocumentRequest\x1a\x1d.llmops.ingestion.v1.Document\x12\x66\n\rListDocuments\x12).llmops.ingestion.v1.ListDocumentsRequest\x1a*.llmops.ingestion.v1.ListDocumentsResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -37,10 +37,10 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_SOURCEDOCUMENT_METADATAENTRY']._serialized_options = b'8\001'
   _globals['_DOCUMENT_METADATAENTRY']._loaded_options = None
   _globals['_DOCUMENT_METADATAENTRY']._serialized_options = b'8\001'
-  _globals['_CONTENTTYPE']._serialized_start=1635
-  _globals['_CONTENTTYPE']._serialized_end=1757
-  _globals['_DOCUMENTOUTCOME']._serialized_start=1760
-  _globals['_DOCUMENTOUTCOME']._serialized_end=1943
+  _globals['_CONTENTTYPE']._serialized_start=1978
+  _globals['_CONTENTTYPE']._serialized_end=2214
+  _globals['_DOCUMENTOUTCOME']._serialized_start=2217
+  _globals['_DOCUMENTOUTCOME']._serialized_end=2418
   _globals['_SOURCEDOCUMENT']._serialized_start=127
   _globals['_SOURCEDOCUMENT']._serialized_end=390
   _globals['_SOURCEDOCUMENT_METADATAENTRY']._serialized_start=343
@@ -48,23 +48,29 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_INGESTDOCUMENTSREQUEST']._serialized_start=392
   _globals['_INGESTDOCUMENTSREQUEST']._serialized_end=491
   _globals['_DOCUMENTRESULT']._serialized_start=494
-  _globals['_DOCUMENTRESULT']._serialized_end=640
-  _globals['_INGESTDOCUMENTSRESPONSE']._serialized_start=642
-  _globals['_INGESTDOCUMENTSRESPONSE']._serialized_end=721
-  _globals['_SYNCSOURCEREQUEST']._serialized_start=723
-  _globals['_SYNCSOURCEREQUEST']._serialized_end=780
-  _globals['_GETDOCUMENTREQUEST']._serialized_start=782
-  _globals['_GETDOCUMENTREQUEST']._serialized_end=842
-  _globals['_DOCUMENT']._serialized_start=845
-  _globals['_DOCUMENT']._serialized_end=1131
+  _globals['_DOCUMENTRESULT']._serialized_end=689
+  _globals['_INGESTDOCUMENTSRESPONSE']._serialized_start=691
+  _globals['_INGESTDOCUMENTSRESPONSE']._serialized_end=770
+  _globals['_SYNCSOURCEREQUEST']._serialized_start=772
+  _globals['_SYNCSOURCEREQUEST']._serialized_end=887
+  _globals['_URLLIST']._serialized_start=889
+  _globals['_URLLIST']._serialized_end=926
+  _globals['_DELETEDOCUMENTSREQUEST']._serialized_start=928
+  _globals['_DELETEDOCUMENTSREQUEST']._serialized_end=993
+  _globals['_DELETEDOCUMENTSRESPONSE']._serialized_start=995
+  _globals['_DELETEDOCUMENTSRESPONSE']._serialized_end=1074
+  _globals['_GETDOCUMENTREQUEST']._serialized_start=1076
+  _globals['_GETDOCUMENTREQUEST']._serialized_end=1136
+  _globals['_DOCUMENT']._serialized_start=1139
+  _globals['_DOCUMENT']._serialized_end=1425
   _globals['_DOCUMENT_METADATAENTRY']._serialized_start=343
   _globals['_DOCUMENT_METADATAENTRY']._serialized_end=390
-  _globals['_LISTDOCUMENTSREQUEST']._serialized_start=1133
-  _globals['_LISTDOCUMENTSREQUEST']._serialized_end=1219
-  _globals['_LISTDOCUMENTSRESPONSE']._serialized_start=1221
-  _globals['_LISTDOCUMENTSRESPONSE']._serialized_end=1319
-  _globals['_INGESTREPORT']._serialized_start=1322
-  _globals['_INGESTREPORT']._serialized_end=1633
-  _globals['_INGESTIONSERVICE']._serialized_start=1946
-  _globals['_INGESTIONSERVICE']._serialized_end=2354
+  _globals['_LISTDOCUMENTSREQUEST']._serialized_start=1427
+  _globals['_LISTDOCUMENTSREQUEST']._serialized_end=1513
+  _globals['_LISTDOCUMENTSRESPONSE']._serialized_start=1515
+  _globals['_LISTDOCUMENTSRESPONSE']._serialized_end=1613
+  _globals['_INGESTREPORT']._serialized_start=1616
+  _globals['_INGESTREPORT']._serialized_end=1975
+  _globals['_INGESTIONSERVICE']._serialized_start=2421
+  _globals['_INGESTIONSERVICE']._serialized_end=2939
 # @@protoc_insertion_point(module_scope)

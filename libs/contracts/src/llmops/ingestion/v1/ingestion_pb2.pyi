@@ -17,23 +17,35 @@ class ContentType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     CONTENT_TYPE_PLAIN_TEXT: _ClassVar[ContentType]
     CONTENT_TYPE_MARKDOWN: _ClassVar[ContentType]
     CONTENT_TYPE_HTML: _ClassVar[ContentType]
+    CONTENT_TYPE_PDF: _ClassVar[ContentType]
+    CONTENT_TYPE_DOCX: _ClassVar[ContentType]
+    CONTENT_TYPE_CSV: _ClassVar[ContentType]
+    CONTENT_TYPE_JSON: _ClassVar[ContentType]
+    CONTENT_TYPE_JSONL: _ClassVar[ContentType]
 
 class DocumentOutcome(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     DOCUMENT_OUTCOME_UNSPECIFIED: _ClassVar[DocumentOutcome]
-    DOCUMENT_OUTCOME_INGESTED: _ClassVar[DocumentOutcome]
-    DOCUMENT_OUTCOME_SKIPPED_UNCHANGED: _ClassVar[DocumentOutcome]
-    DOCUMENT_OUTCOME_REJECTED: _ClassVar[DocumentOutcome]
-    DOCUMENT_OUTCOME_RETIRED: _ClassVar[DocumentOutcome]
+    DOCUMENT_OUTCOME_ADDED: _ClassVar[DocumentOutcome]
+    DOCUMENT_OUTCOME_UNCHANGED: _ClassVar[DocumentOutcome]
+    DOCUMENT_OUTCOME_FAILED: _ClassVar[DocumentOutcome]
+    DOCUMENT_OUTCOME_DELETED: _ClassVar[DocumentOutcome]
+    DOCUMENT_OUTCOME_MODIFIED: _ClassVar[DocumentOutcome]
 CONTENT_TYPE_UNSPECIFIED: ContentType
 CONTENT_TYPE_PLAIN_TEXT: ContentType
 CONTENT_TYPE_MARKDOWN: ContentType
 CONTENT_TYPE_HTML: ContentType
+CONTENT_TYPE_PDF: ContentType
+CONTENT_TYPE_DOCX: ContentType
+CONTENT_TYPE_CSV: ContentType
+CONTENT_TYPE_JSON: ContentType
+CONTENT_TYPE_JSONL: ContentType
 DOCUMENT_OUTCOME_UNSPECIFIED: DocumentOutcome
-DOCUMENT_OUTCOME_INGESTED: DocumentOutcome
-DOCUMENT_OUTCOME_SKIPPED_UNCHANGED: DocumentOutcome
-DOCUMENT_OUTCOME_REJECTED: DocumentOutcome
-DOCUMENT_OUTCOME_RETIRED: DocumentOutcome
+DOCUMENT_OUTCOME_ADDED: DocumentOutcome
+DOCUMENT_OUTCOME_UNCHANGED: DocumentOutcome
+DOCUMENT_OUTCOME_FAILED: DocumentOutcome
+DOCUMENT_OUTCOME_DELETED: DocumentOutcome
+DOCUMENT_OUTCOME_MODIFIED: DocumentOutcome
 
 class SourceDocument(_message.Message):
     __slots__ = ("document_id", "title", "content", "content_type", "source_uri", "metadata")
@@ -67,18 +79,22 @@ class IngestDocumentsRequest(_message.Message):
     def __init__(self, tenant_id: _Optional[str] = ..., documents: _Optional[_Iterable[_Union[SourceDocument, _Mapping]]] = ...) -> None: ...
 
 class DocumentResult(_message.Message):
-    __slots__ = ("document_id", "version", "outcome", "chunk_count", "detail")
+    __slots__ = ("document_id", "version", "outcome", "chunk_count", "detail", "chunks_published", "chunks_reused")
     DOCUMENT_ID_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
     OUTCOME_FIELD_NUMBER: _ClassVar[int]
     CHUNK_COUNT_FIELD_NUMBER: _ClassVar[int]
     DETAIL_FIELD_NUMBER: _ClassVar[int]
+    CHUNKS_PUBLISHED_FIELD_NUMBER: _ClassVar[int]
+    CHUNKS_REUSED_FIELD_NUMBER: _ClassVar[int]
     document_id: str
     version: int
     outcome: DocumentOutcome
     chunk_count: int
     detail: str
-    def __init__(self, document_id: _Optional[str] = ..., version: _Optional[int] = ..., outcome: _Optional[_Union[DocumentOutcome, str]] = ..., chunk_count: _Optional[int] = ..., detail: _Optional[str] = ...) -> None: ...
+    chunks_published: int
+    chunks_reused: int
+    def __init__(self, document_id: _Optional[str] = ..., version: _Optional[int] = ..., outcome: _Optional[_Union[DocumentOutcome, str]] = ..., chunk_count: _Optional[int] = ..., detail: _Optional[str] = ..., chunks_published: _Optional[int] = ..., chunks_reused: _Optional[int] = ...) -> None: ...
 
 class IngestDocumentsResponse(_message.Message):
     __slots__ = ("results",)
@@ -87,12 +103,36 @@ class IngestDocumentsResponse(_message.Message):
     def __init__(self, results: _Optional[_Iterable[_Union[DocumentResult, _Mapping]]] = ...) -> None: ...
 
 class SyncSourceRequest(_message.Message):
-    __slots__ = ("tenant_id", "directory")
+    __slots__ = ("tenant_id", "directory", "urls")
     TENANT_ID_FIELD_NUMBER: _ClassVar[int]
     DIRECTORY_FIELD_NUMBER: _ClassVar[int]
+    URLS_FIELD_NUMBER: _ClassVar[int]
     tenant_id: str
     directory: str
-    def __init__(self, tenant_id: _Optional[str] = ..., directory: _Optional[str] = ...) -> None: ...
+    urls: UrlList
+    def __init__(self, tenant_id: _Optional[str] = ..., directory: _Optional[str] = ..., urls: _Optional[_Union[UrlList, _Mapping]] = ...) -> None: ...
+
+class UrlList(_message.Message):
+    __slots__ = ("name", "urls")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    URLS_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    urls: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, name: _Optional[str] = ..., urls: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class DeleteDocumentsRequest(_message.Message):
+    __slots__ = ("tenant_id", "document_ids")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    DOCUMENT_IDS_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    document_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, tenant_id: _Optional[str] = ..., document_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class DeleteDocumentsResponse(_message.Message):
+    __slots__ = ("results",)
+    RESULTS_FIELD_NUMBER: _ClassVar[int]
+    results: _containers.RepeatedCompositeFieldContainer[DocumentResult]
+    def __init__(self, results: _Optional[_Iterable[_Union[DocumentResult, _Mapping]]] = ...) -> None: ...
 
 class GetDocumentRequest(_message.Message):
     __slots__ = ("tenant_id", "document_id")
@@ -146,25 +186,29 @@ class ListDocumentsResponse(_message.Message):
     def __init__(self, documents: _Optional[_Iterable[_Union[Document, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class IngestReport(_message.Message):
-    __slots__ = ("envelope", "run_id", "source", "documents_seen", "documents_ingested", "documents_skipped", "documents_rejected", "documents_retired", "chunks_published", "results")
+    __slots__ = ("envelope", "run_id", "source", "documents_seen", "documents_added", "documents_unchanged", "documents_failed", "documents_deleted", "chunks_published", "results", "documents_modified", "chunks_reused")
     ENVELOPE_FIELD_NUMBER: _ClassVar[int]
     RUN_ID_FIELD_NUMBER: _ClassVar[int]
     SOURCE_FIELD_NUMBER: _ClassVar[int]
     DOCUMENTS_SEEN_FIELD_NUMBER: _ClassVar[int]
-    DOCUMENTS_INGESTED_FIELD_NUMBER: _ClassVar[int]
-    DOCUMENTS_SKIPPED_FIELD_NUMBER: _ClassVar[int]
-    DOCUMENTS_REJECTED_FIELD_NUMBER: _ClassVar[int]
-    DOCUMENTS_RETIRED_FIELD_NUMBER: _ClassVar[int]
+    DOCUMENTS_ADDED_FIELD_NUMBER: _ClassVar[int]
+    DOCUMENTS_UNCHANGED_FIELD_NUMBER: _ClassVar[int]
+    DOCUMENTS_FAILED_FIELD_NUMBER: _ClassVar[int]
+    DOCUMENTS_DELETED_FIELD_NUMBER: _ClassVar[int]
     CHUNKS_PUBLISHED_FIELD_NUMBER: _ClassVar[int]
     RESULTS_FIELD_NUMBER: _ClassVar[int]
+    DOCUMENTS_MODIFIED_FIELD_NUMBER: _ClassVar[int]
+    CHUNKS_REUSED_FIELD_NUMBER: _ClassVar[int]
     envelope: _envelope_pb2.EventEnvelope
     run_id: str
     source: str
     documents_seen: int
-    documents_ingested: int
-    documents_skipped: int
-    documents_rejected: int
-    documents_retired: int
+    documents_added: int
+    documents_unchanged: int
+    documents_failed: int
+    documents_deleted: int
     chunks_published: int
     results: _containers.RepeatedCompositeFieldContainer[DocumentResult]
-    def __init__(self, envelope: _Optional[_Union[_envelope_pb2.EventEnvelope, _Mapping]] = ..., run_id: _Optional[str] = ..., source: _Optional[str] = ..., documents_seen: _Optional[int] = ..., documents_ingested: _Optional[int] = ..., documents_skipped: _Optional[int] = ..., documents_rejected: _Optional[int] = ..., documents_retired: _Optional[int] = ..., chunks_published: _Optional[int] = ..., results: _Optional[_Iterable[_Union[DocumentResult, _Mapping]]] = ...) -> None: ...
+    documents_modified: int
+    chunks_reused: int
+    def __init__(self, envelope: _Optional[_Union[_envelope_pb2.EventEnvelope, _Mapping]] = ..., run_id: _Optional[str] = ..., source: _Optional[str] = ..., documents_seen: _Optional[int] = ..., documents_added: _Optional[int] = ..., documents_unchanged: _Optional[int] = ..., documents_failed: _Optional[int] = ..., documents_deleted: _Optional[int] = ..., chunks_published: _Optional[int] = ..., results: _Optional[_Iterable[_Union[DocumentResult, _Mapping]]] = ..., documents_modified: _Optional[int] = ..., chunks_reused: _Optional[int] = ...) -> None: ...

@@ -46,6 +46,11 @@ class IngestionServiceStub:
                 request_serializer=llmops_dot_ingestion_dot_v1_dot_ingestion__pb2.SyncSourceRequest.SerializeToString,
                 response_deserializer=llmops_dot_ingestion_dot_v1_dot_ingestion__pb2.IngestReport.FromString,
                 _registered_method=True)
+        self.DeleteDocuments = channel.unary_unary(
+                '/llmops.ingestion.v1.IngestionService/DeleteDocuments',
+                request_serializer=llmops_dot_ingestion_dot_v1_dot_ingestion__pb2.DeleteDocumentsRequest.SerializeToString,
+                response_deserializer=llmops_dot_ingestion_dot_v1_dot_ingestion__pb2.DeleteDocumentsResponse.FromString,
+                _registered_method=True)
         self.GetDocument = channel.unary_unary(
                 '/llmops.ingestion.v1.IngestionService/GetDocument',
                 request_serializer=llmops_dot_ingestion_dot_v1_dot_ingestion__pb2.GetDocumentRequest.SerializeToString,
@@ -65,29 +70,40 @@ class IngestionServiceServicer:
 
     def IngestDocuments(self, request, context):
         """Ingests documents given inline. Unchanged content (same content hash as the
-        current version) is reported as skipped and publishes nothing.
+        current version) is reported as unchanged and publishes nothing; a changed
+        document publishes only its new chunks and the new version's manifest.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def SyncSource(self, request, context):
-        """Reads every supported file under a directory known to the server and
-        ingests new and changed ones; documents whose file disappeared are retired.
+        """Compares a source (a directory known to the server, or a list of URLs)
+        with its last sync: added and modified documents are ingested, unchanged
+        ones publish nothing, and documents that left the source get a tombstone
+        on `docs.changes`. Files that cannot be read are reported as failed with a
+        reason (and dead-lettered on `docs.sources.dlq`); the rest of the sync goes on.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteDocuments(self, request, context):
+        """Deletes documents: each gets a tombstone, so it leaves search results.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def GetDocument(self, request, context):
-        """Returns the current version of one document.
+        """Returns the current version of one document (NOT_FOUND once deleted).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListDocuments(self, request, context):
-        """Lists documents of a tenant, newest first, paginated.
+        """Lists the current (not deleted) documents of a tenant, newest first, paginated.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -105,6 +121,11 @@ def add_IngestionServiceServicer_to_server(servicer, server):
                     servicer.SyncSource,
                     request_deserializer=llmops_dot_ingestion_dot_v1_dot_ingestion__pb2.SyncSourceRequest.FromString,
                     response_serializer=llmops_dot_ingestion_dot_v1_dot_ingestion__pb2.IngestReport.SerializeToString,
+            ),
+            'DeleteDocuments': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteDocuments,
+                    request_deserializer=llmops_dot_ingestion_dot_v1_dot_ingestion__pb2.DeleteDocumentsRequest.FromString,
+                    response_serializer=llmops_dot_ingestion_dot_v1_dot_ingestion__pb2.DeleteDocumentsResponse.SerializeToString,
             ),
             'GetDocument': grpc.unary_unary_rpc_method_handler(
                     servicer.GetDocument,
@@ -173,6 +194,33 @@ class IngestionService:
             '/llmops.ingestion.v1.IngestionService/SyncSource',
             llmops_dot_ingestion_dot_v1_dot_ingestion__pb2.SyncSourceRequest.SerializeToString,
             llmops_dot_ingestion_dot_v1_dot_ingestion__pb2.IngestReport.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteDocuments(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/llmops.ingestion.v1.IngestionService/DeleteDocuments',
+            llmops_dot_ingestion_dot_v1_dot_ingestion__pb2.DeleteDocumentsRequest.SerializeToString,
+            llmops_dot_ingestion_dot_v1_dot_ingestion__pb2.DeleteDocumentsResponse.FromString,
             options,
             channel_credentials,
             insecure,

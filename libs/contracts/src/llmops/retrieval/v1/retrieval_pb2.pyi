@@ -89,9 +89,11 @@ class GetIndexStatsRequest(_message.Message):
     def __init__(self, tenant_id: _Optional[str] = ...) -> None: ...
 
 class IndexStats(_message.Message):
-    __slots__ = ("chunks", "documents")
+    __slots__ = ("chunks", "documents", "pending_documents")
     CHUNKS_FIELD_NUMBER: _ClassVar[int]
     DOCUMENTS_FIELD_NUMBER: _ClassVar[int]
+    PENDING_DOCUMENTS_FIELD_NUMBER: _ClassVar[int]
     chunks: int
     documents: int
-    def __init__(self, chunks: _Optional[int] = ..., documents: _Optional[int] = ...) -> None: ...
+    pending_documents: int
+    def __init__(self, chunks: _Optional[int] = ..., documents: _Optional[int] = ..., pending_documents: _Optional[int] = ...) -> None: ...

@@ -1,0 +1,99 @@
+"""A directory on the ingestion server's disk as a source.
+
+Document ids are paths relative to the directory; the fingerprint is size and modification time,
+so an unchanged file is not even read on the next sync. Files are read in pieces up to a size
+cap, and nothing outside the directory is read: a symlink that leaves it is reported, not followed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+
+from llmops_core.errors import InvalidArgument, NotFound
+from llmops_ingestion.domain.extraction import content_type_for
+from llmops_ingestion.domain.sources import Fetched, SourceEntry, UnreadableEntry
+
+READ_PIECE = 1024 * 1024
+
+
+def resolve_directory(directory: str, roots: list[str]) -> Path:
+    """The directory, which must lie inside one of the configured roots (no reading of /etc)."""
+    if not directory:
+        raise InvalidArgument("directory is required")
+    path = Path(directory).resolve()
+    if not any(path == Path(r).resolve() or Path(r).resolve() in path.parents for r in roots):
+        allowed = ", ".join(roots) or "none configured (LLMOPS_INGESTION_SOURCE_ROOTS)"
+        raise InvalidArgument(f"{directory} is outside the allowed source roots: {allowed}")
+    if not path.is_dir():
+        raise NotFound(f"no directory {directory}")
+    return path
+
+
+def read_capped(path: Path, max_bytes: int) -> bytes:
+    """The file's bytes, read in pieces; more than ``max_bytes`` is refused before it is all in memory."""
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise UnreadableEntry(f"the file is {size} bytes; the limit is {max_bytes} (LLMOPS_INGESTION_MAX_FILE_BYTES)")
+    pieces, total = [], 0
+    with path.open("rb") as file:
+        while piece := file.read(READ_PIECE):
+            total += len(piece)
+            if total > max_bytes:  # grew while we read it
+                raise UnreadableEntry(f"the file grew past the limit of {max_bytes} bytes while being read")
+            pieces.append(piece)
+    return b"".join(pieces)
+
+
+class DirectorySource:
+    def __init__(self, root: Path, max_bytes: int) -> None:
+        self.root = root
+        self.max_bytes = max_bytes
+
+    @property
+    def key(self) -> str:
+        return self.root.as_uri() + "/"
+
+    @property
+    def label(self) -> str:
+        return str(self.root)
+
+    @property
+    def metadata(self) -> dict[str, str]:
+        return {"source": self.root.name}
+
+    def _inside(self, path: Path) -> bool:
+        resolved = path.resolve()
+        return resolved == self.root or self.root in resolved.parents
+
+    def _entry(self, path: Path) -> SourceEntry | None:
+        relative = path.relative_to(self.root).as_posix()
+        if path.is_symlink() and not self._inside(path):
+            return SourceEntry(relative, path.as_uri(), problem="a symlink that leads outside the source directory")
+        if path.is_dir() or content_type_for(path.name) is None:
+            return None  # symlinked directories inside the root are reached by their real path
+        try:
+            stat = path.stat()
+        except OSError as error:
+            return SourceEntry(relative, path.as_uri(), problem=f"cannot read the file: {error.strerror}")
+        return SourceEntry(relative, path.as_uri(), fingerprint=f"{stat.st_size}:{stat.st_mtime_ns}")
+
+    def _list(self) -> list[SourceEntry]:
+        entries = []
+        for folder, directories, files in os.walk(self.root, followlinks=False):
+            base = Path(folder)
+            directories[:] = sorted(d for d in directories if not d.startswith("."))
+            names = [*files, *(d for d in directories if (base / d).is_symlink())]
+            for name in sorted(names):
+                if not name.startswith(".") and (entry := self._entry(base / name)) is not None:
+                    entries.append(entry)
+        return sorted(entries, key=lambda e: e.document_id)
+
+    async def entries(self) -> list[SourceEntry]:
+        return await asyncio.to_thread(self._list)
+
+    async def fetch(self, entry: SourceEntry, previous_fingerprint: str) -> Fetched:
+        path = self.root / entry.document_id
+        content = await asyncio.to_thread(read_capped, path, self.max_bytes)
+        return Fetched(content, content_type_for(path.name), entry.fingerprint)
