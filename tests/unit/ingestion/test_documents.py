@@ -6,6 +6,7 @@ import asyncio
 
 import pytest
 
+from llmops.ingestion.v1.events_pb2 import DocumentChange
 from llmops_ingestion.domain.chunking import chunk_ids, chunk_text, detect_language, sentences
 from llmops_ingestion.domain.decoding import UndecodableDocument, decode_document
 from llmops_ingestion.domain.documents import (
@@ -179,3 +180,32 @@ def test_delete_publishes_a_tombstone_version() -> None:
     assert again.outcome is Outcome.FAILED
     back = ingest(repository, publisher, SourceDocument("faq.md", b"Returns within 30 days.", ContentType.PLAIN_TEXT))
     assert (back.outcome, back.version, back.published) == (Outcome.ADDED, 3, 1)
+
+
+class DyingPublisher(RecordingPublisher):
+    """Dies after publishing the chunks, before the manifest: ingestion killed mid-publish."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.die = True
+
+    async def publish_change(self, change: DocumentChange) -> None:
+        if self.die:
+            self.die = False
+            raise ConnectionError("ingestion died mid-publish")
+        await super().publish_change(change)
+
+
+def test_a_run_that_died_halfway_is_redone_whole_with_the_same_ids() -> None:
+    repository, publisher = MemoryRepository(), DyingPublisher()
+    document = SourceDocument(
+        "faq.md", b"# FAQ\n\nReturns within 30 days.\n\n## Refunds\n\nTo the card.", ContentType.MARKDOWN
+    )
+    with pytest.raises(ConnectionError):
+        ingest(repository, publisher, document)
+    assert repository.documents == {}  # nothing recorded: the next run starts over
+    died_with = [c.chunk_id for c in publisher.chunks]
+    result = ingest(repository, publisher, document)
+    assert (result.outcome, result.version, result.published) == (Outcome.ADDED, 1, 2)
+    assert [c.chunk_id for c in publisher.chunks[len(died_with) :]] == died_with  # same ids: upserts absorb them
+    assert [c.chunk_id for c in publisher.changes[0].manifest.chunks] == died_with

@@ -1,6 +1,6 @@
 """A directory on the ingestion server's disk as a source.
 
-Document ids are paths relative to the directory; the fingerprint is size and modification time,
+Document ids are paths relative to the directory; the fingerprint is size and change times,
 so an unchanged file is not even read on the next sync. Files are read in pieces up to a size
 cap, and nothing outside the directory is read: a symlink that leaves it is reported, not followed.
 """
@@ -77,7 +77,9 @@ class DirectorySource:
             stat = path.stat()
         except OSError as error:
             return SourceEntry(relative, path.as_uri(), problem=f"cannot read the file: {error.strerror}")
-        return SourceEntry(relative, path.as_uri(), fingerprint=f"{stat.st_size}:{stat.st_mtime_ns}")
+        # ctime as well as mtime: a copy that preserves mtime (cp -p, rsync -t) still changes ctime.
+        fingerprint = f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}"
+        return SourceEntry(relative, path.as_uri(), fingerprint=fingerprint)
 
     def _list(self) -> list[SourceEntry]:
         entries = []
