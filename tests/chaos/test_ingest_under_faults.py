@@ -31,13 +31,14 @@ from llmops_core.topics import DOCS_CHANGES, DOCS_CHUNKS, DOCS_EMBEDDED
 from llmops_stack.client import PlatformClient
 from llmops_stack.components import Component
 from llmops_stack.config import REPO_ROOT, StackSettings
+from llmops_stack.field_corpus import build_field_corpus
 from llmops_stack.stack import Stack
 from tests.integration.kafka_helpers import read_until_idle
 
 CHAOS_STACK = StackSettings.isolated("test-chaos", port_base=29000, with_services=True).model_copy(
     update={"replicas": {"embedding": 2}}
 )
-COPIES = 12  # copies of the English sample corpus: about a thousand chunks
+COPIES = 4  # copies of corpus/acme and corpus/field/docs: about a thousand chunks
 
 
 @pytest.fixture(scope="module")
@@ -71,9 +72,13 @@ def outage(stack: Stack, name: str, seconds: float) -> None:
 
 
 def source_folder(tenant: str) -> Path:
+    """Copies of the sample and field corpora (chunk ids include the document id: each copy is new work)."""
+    if not (REPO_ROOT / "corpus" / "field" / "docs").is_dir():
+        build_field_corpus(REPO_ROOT)
     folder = CHAOS_STACK.state_dir / "sources" / tenant
     for copy in range(COPIES):
-        shutil.copytree(REPO_ROOT / "corpus" / "acme" / "en", folder / f"copy-{copy:02d}")
+        shutil.copytree(REPO_ROOT / "corpus" / "acme", folder / f"copy-{copy:02d}" / "acme")
+        shutil.copytree(REPO_ROOT / "corpus" / "field" / "docs", folder / f"copy-{copy:02d}" / "field")
     return folder
 
 
