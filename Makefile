@@ -62,11 +62,14 @@ run: setup
 	$(BIN)/llmops up
 	$(BIN)/llmops demo
 
-# Stack start-up and memory, then ingest throughput against the raw model, re-sync and one edit
-# (about 15 minutes on 2 cores); both write their sections of docs/benchmarks.md.
+# Stack start-up and memory, ingest throughput against the raw model (re-sync, one edit), the cost
+# of authentication per call, guardrail rates and CheckInput latency (about 17 minutes on 2 cores);
+# each writes its own section of docs/benchmarks.md.
 bench: setup
 	$(BIN)/python -m llmops_stack.bench
 	$(BIN)/python -m llmops_stack.ingest_bench
+	$(BIN)/python -m llmops_stack.auth_bench
+	$(BIN)/llmops eval guardrails
 
 # An ingest on the whole platform under a poison record, SIGKILL of an embedding replica, and
 # Triton and PostgreSQL outages (about 5 minutes; tests/chaos).

@@ -7,9 +7,15 @@ from collections.abc import Iterator
 
 import pytest
 
-from llmops_core.settings import KafkaSettings, PostgresSettings
+from llmops_core.grpc_client import configure_service_auth
+from llmops_core.settings import AuthSettings, KafkaSettings, PostgresSettings
 from llmops_stack.config import StackSettings
 from llmops_stack.stack import Stack
+
+# Services the tests build in-process read their service secret from the environment, and every
+# channel the tests open carries tokens signed with it (as a service's would).
+os.environ.setdefault("LLMOPS_AUTH_SERVICE_SECRET", "tests-only-service-secret-" + "0" * 32)
+configure_service_auth(AuthSettings(), "tests")
 
 # Ports apart from a developer's `make up` stack, so tests never touch it. Two test runs side by side
 # (two worktrees, or a helper beside you) each set their own LLMOPS_TEST_PORT_BASE.

@@ -6,12 +6,15 @@ import shutil
 from collections.abc import Iterator
 from typing import Any
 
+import grpc
 import pytest
 from rich.console import Console
 
 from llmops_stack.client import PlatformClient
 from llmops_stack.config import StackSettings
+from llmops_stack.credentials import api_key
 from llmops_stack.demo import ingest_corpus, load_golden
+from llmops_stack.services import target
 from llmops_stack.stack import Stack
 
 EMAIL, PHONE = "jane.doe@example.com", "+1 415 555 0134"
@@ -55,3 +58,23 @@ def answers(platform: Stack, client: PlatformClient) -> dict[str, Any]:
     asked = {case["question"]: client.ask(golden["tenant"], case["question"]) for case in golden["questions"]}
     asked[PII_QUESTION] = client.ask(golden["tenant"], PII_QUESTION)
     return asked
+
+
+class _ApiKey(grpc.UnaryUnaryClientInterceptor, grpc.UnaryStreamClientInterceptor):  # type: ignore[misc]
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+    def _details(self, details: Any) -> Any:
+        return details._replace(metadata=[*(details.metadata or []), ("authorization", f"Bearer {self.key}")])
+
+    def intercept_unary_unary(self, continuation: Any, details: Any, request: Any) -> Any:
+        return continuation(self._details(details), request)
+
+    def intercept_unary_stream(self, continuation: Any, details: Any, request: Any) -> Any:
+        return continuation(self._details(details), request)
+
+
+def keyed_channel(settings: StackSettings, service: str, tenant: str = "acme") -> grpc.Channel:
+    """A channel to a service whose calls carry the tenant's API key, as a product app's would."""
+    plain = grpc.insecure_channel(target(settings, service))
+    return grpc.intercept_channel(plain, _ApiKey(api_key(settings, tenant)))

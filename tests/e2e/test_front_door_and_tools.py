@@ -9,7 +9,9 @@ import shutil
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -22,15 +24,17 @@ from llmops.query.v1.events_pb2 import FeedbackGiven
 from llmops_core.topics import FEEDBACK
 from llmops_stack.client import PlatformClient
 from llmops_stack.config import REPO_ROOT
-from llmops_stack.services import target
+from llmops_stack.credentials import api_key
+from llmops_stack.demo import load_golden
 from llmops_stack.stack import Stack
+from tests.e2e.conftest import keyed_channel
 from tests.integration.kafka_helpers import read_until_idle
 
 LLMOPS = str(Path(sys.executable).with_name("llmops"))
 
 
 def test_ask_stream_sends_tokens_then_the_final_answer(platform: Stack, answers: dict[str, Any]) -> None:
-    with grpc.insecure_channel(target(platform.settings, "query")) as channel:
+    with keyed_channel(platform.settings, "query") as channel:
         stream = query_pb2_grpc.QueryServiceStub(channel).AskStream(
             query_pb2.AskRequest(tenant_id="acme", question="How long is the warranty on electronics?"), timeout=180
         )
@@ -39,7 +43,7 @@ def test_ask_stream_sends_tokens_then_the_final_answer(platform: Stack, answers:
     finals = [i.final for i in items if i.HasField("final")]
     assert len(finals) == 1
     assert items[-1].HasField("final")
-    assert len(tokens) > 1
+    assert tokens  # sentence by sentence, each released after the output check
     final = finals[0]
     assert final.status == query_pb2.ANSWER_STATUS_ANSWERED
     assert "".join(tokens) == final.answer  # only the checked answer is streamed, never a raw draft
@@ -53,20 +57,31 @@ def test_telemetry_serves_metrics_and_json(platform: Stack, answers: dict[str, A
     base = f"http://{platform.settings.host}:{platform.settings.telemetry_http_port}"
     deadline = time.monotonic() + 120
     summary: dict[str, Any] = {}
+
+    def get(path: str, tenant: str) -> bytes:
+        request = urllib.request.Request(
+            base + path, headers={"Authorization": f"Bearer {api_key(platform.settings, tenant)}"}
+        )
+        with urllib.request.urlopen(request, timeout=5) as response:
+            body: bytes = response.read()
+            return body
+
+    with pytest.raises(urllib.error.HTTPError) as anonymous:
+        urllib.request.urlopen(f"{base}/metrics", timeout=5)
+    assert anonymous.value.code == 401
     while time.monotonic() < deadline:
-        with urllib.request.urlopen(f"{base}/api/summary?tenant=acme", timeout=5) as response:
-            summary = json.loads(response.read())
+        summary = json.loads(get("/api/summary", "acme"))
         if summary["answers"] >= len(answers) and summary["scored"] >= len(answers):
             break
         time.sleep(1)
     assert summary["answers"] >= len(answers)
-    assert summary["refusals"] >= 2
-    assert summary["abstentions"] >= 2
+    expected = Counter(case["expect"] for case in load_golden()["questions"])
+    assert summary["refusals"] >= expected["refused"]
+    assert summary["abstentions"] >= expected["abstained"]
     assert summary["output_tokens"] > 0
     assert 0.0 <= summary["hallucination_rate"] <= 1.0
     assert set(summary["latency_ms"]) >= {"guardrails_in", "retrieval", "generation", "guardrails_out"}
-    with urllib.request.urlopen(f"{base}/metrics", timeout=5) as response:
-        metrics = response.read().decode()
+    metrics = get("/metrics", "platform").decode()  # the operator's key, as Prometheus scrapes
     assert 'llmops_answers_total{status="refused",tenant="acme"}' in metrics
     assert "llmops_stage_latency_seconds_bucket" in metrics
 
@@ -104,7 +119,7 @@ def test_cli_sync_ask_and_delete(
 
 def test_feedback_is_validated_redacted_and_published(platform: Stack, answers: dict[str, Any]) -> None:
     answer_id = next(iter(answers.values())).answer_id
-    with grpc.insecure_channel(target(platform.settings, "query")) as channel:
+    with keyed_channel(platform.settings, "query") as channel:
         stub = query_pb2_grpc.QueryServiceStub(channel)
         given = stub.SubmitFeedback(
             query_pb2.SubmitFeedbackRequest(
@@ -127,7 +142,7 @@ def test_feedback_is_validated_redacted_and_published(platform: Stack, answers: 
 
 def test_run_suite_judges_every_golden_case_and_an_uploaded_suite(platform: Stack, answers: dict[str, Any]) -> None:
     uploaded = b'{"question": "Who is the CEO of Northwind Outfitters?", "expect": "abstained"}\n'
-    with grpc.insecure_channel(target(platform.settings, "evaluation")) as channel:
+    with keyed_channel(platform.settings, "evaluation") as channel:
         stub = evaluation_pb2_grpc.EvaluationServiceStub(channel)
         result = stub.RunSuite(evaluation_pb2.RunSuiteRequest(tenant_id="acme", suite_name="golden"), timeout=600)
         upload = stub.RunSuite(
@@ -155,12 +170,12 @@ def test_run_suite_judges_every_golden_case_and_an_uploaded_suite(platform: Stac
         else:
             assert case.detail
     assert result.right_answers == sum(r.passed for r in result.results if r.expected == "answered")
-    assert result.abstained_correctly == 2
+    assert result.abstained_correctly == sum(case["expect"] == "abstained" for case in load_golden()["questions"])
 
 
 def test_score_answer_on_demand(platform: Stack) -> None:
     context = "Items can be returned within 30 days of delivery for a full refund."
-    with grpc.insecure_channel(target(platform.settings, "evaluation")) as channel:
+    with keyed_channel(platform.settings, "evaluation") as channel:
         stub = evaluation_pb2_grpc.EvaluationServiceStub(channel)
 
         def score(answer: str) -> evaluation_pb2.AnswerScore:

@@ -42,7 +42,7 @@ def test_golden_answers_are_checked_quoted_or_withheld(answers: dict[str, Any]) 
         if case["expect"] == "refused":
             assert response.status == query_pb2.ANSWER_STATUS_REFUSED, case["question"]
             assert response.outcome == query_pb2.ANSWER_OUTCOME_REFUSED
-            assert "ignore its instructions" in response.reason
+            assert response.reason  # the policy's sentence to the user; each finding's own is on the trace
         elif case["expect"] == "abstained":
             assert response.status == query_pb2.ANSWER_STATUS_ABSTAINED, (case["question"], response.answer)
             assert "don't know" in response.answer
@@ -79,7 +79,7 @@ def test_every_answer_is_an_event_and_is_scored_in_the_same_trace(platform: Stac
         assert scored[response.answer_id].envelope.trace_id == response.trace_id
     ours = [produced[response.answer_id] for response in answers.values()]
     refusals = [e for e in ours if e.status == query_pb2.ANSWER_STATUS_REFUSED]
-    assert len(refusals) == 2
+    assert len(refusals) == sum(case["expect"] == "refused" for case in load_golden()["questions"])
     assert all(r.reason for r in refusals)
 
 

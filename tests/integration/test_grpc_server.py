@@ -9,6 +9,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import grpc
 import pytest
@@ -16,6 +17,8 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha.proto_reflection_descriptor_database import ProtoReflectionDescriptorDatabase
 
 from llmops.embedding.v1 import embedding_pb2, embedding_pb2_grpc
+from llmops_core.auth.tokens import ServiceTokens
+from llmops_core.settings import AuthSettings
 
 
 def free_port() -> int:
@@ -24,23 +27,39 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+class ServiceToken(grpc.UnaryUnaryClientInterceptor, grpc.StreamStreamClientInterceptor):  # type: ignore[misc]
+    """Adds a service token, as a service's own channels do (sync channels, for this test)."""
+
+    def _details(self, details: Any) -> Any:
+        token = ServiceTokens(AuthSettings().service_secret.get_secret_value()).mint("tests", "*")
+        metadata = [*(details.metadata or []), ("authorization", f"Bearer {token}")]
+        return details._replace(metadata=metadata)
+
+    def intercept_unary_unary(self, continuation: Any, details: Any, request: Any) -> Any:
+        return continuation(self._details(details), request)
+
+    def intercept_stream_stream(self, continuation: Any, details: Any, requests: Any) -> Any:
+        return continuation(self._details(details), requests)
+
+
 @dataclass
 class SampleServer:
     process: subprocess.Popen[bytes]
-    channel: grpc.Channel
+    channel: grpc.Channel  # with a service token
     target: str
+    plain: grpc.Channel  # without credentials
 
 
 @pytest.fixture
 def server() -> Iterator[SampleServer]:
     port = free_port()
     process = subprocess.Popen([sys.executable, str(Path(__file__).with_name("sample_grpc_server.py")), str(port)])
-    channel = grpc.insecure_channel(f"127.0.0.1:{port}")
+    plain = grpc.insecure_channel(f"127.0.0.1:{port}")
     try:
-        grpc.channel_ready_future(channel).result(timeout=30)
-        yield SampleServer(process, channel, f"127.0.0.1:{port}")
+        grpc.channel_ready_future(plain).result(timeout=30)
+        yield SampleServer(process, grpc.intercept_channel(plain, ServiceToken()), f"127.0.0.1:{port}", plain)
     finally:
-        channel.close()
+        plain.close()
         if process.poll() is None:
             process.kill()
             process.wait()
@@ -55,6 +74,12 @@ def test_health_reflection_and_errors(server: SampleServer) -> None:
 
     services = set(ProtoReflectionDescriptorDatabase(channel).get_services())
     assert {"llmops.embedding.v1.EmbeddingService", "grpc.health.v1.Health"} <= services
+
+    # Health checks need no credential (load balancers, probes); everything else does.
+    assert health_pb2_grpc.HealthStub(server.plain).Check(health_pb2.HealthCheckRequest(), timeout=5).status
+    with pytest.raises(grpc.RpcError) as anonymous:
+        embedding_pb2_grpc.EmbeddingServiceStub(server.plain).Embed(embedding_pb2.EmbedRequest(texts=["a"]), timeout=5)
+    assert anonymous.value.code() == grpc.StatusCode.UNAUTHENTICATED
 
     stub = embedding_pb2_grpc.EmbeddingServiceStub(channel)
     assert stub.Embed(embedding_pb2.EmbedRequest(texts=["abc"]), timeout=5).vectors[0].values == [3.0, 3.0]

@@ -28,3 +28,9 @@ def test_tenant_and_text() -> None:
     assert require_text("question", "  hi  ", max_chars=10) == "hi"
     with pytest.raises(InvalidArgument, match="question has 11 characters; the limit is 10"):
         require_text("question", "x" * 11, max_chars=10)
+
+
+@pytest.mark.parametrize("tenant", ["acme\n", "acme\r\n", "\nacme", "acme\x00", "ac\nme", "a" * 65])
+def test_a_tenant_id_is_the_whole_string(tenant: str) -> None:
+    with pytest.raises(InvalidArgument, match="must be 1-64 characters"):
+        require_tenant(tenant)

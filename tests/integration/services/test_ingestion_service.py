@@ -23,6 +23,8 @@ from llmops_core.kafka import build_broker, ensure_topics
 from llmops_core.postgres import migrate, open_pool
 from llmops_core.settings import KafkaSettings, PostgresSettings
 from llmops_core.topics import DOCS_CHANGES, DOCS_CHUNKS, DOCS_SOURCES_DLQ, INGEST_REPORTS
+from llmops_guardrails.bootstrap import build_server as guardrails_server
+from llmops_guardrails.settings import GuardrailsSettings
 from llmops_ingestion.bootstrap import MIGRATIONS, build_server
 from llmops_ingestion.settings import IngestionSettings
 from llmops_stack.config import REPO_ROOT
@@ -81,9 +83,15 @@ async def ingestion(
     pool = await open_pool(postgres)
     schema = f"ingestion_{tenant}"
     await migrate(pool, schema, MIGRATIONS)
+    # Documents are screened for personal data by the real guardrails service (its rules; the scope
+    # check and the classifier concern questions, not documents).
+    guardrails = guardrails_server(
+        GuardrailsSettings(grpc_port=free_port(), embedding_url="", classifier_enabled=False)
+    )
+    await guardrails.start()
     settings = IngestionSettings(
         grpc_port=free_port(), kafka=kafka, schema_name=schema, source_roots=[str(root)],
-        allowed_url_prefixes=[url_prefix],
+        allowed_url_prefixes=[url_prefix], guardrails_url=f"127.0.0.1:{guardrails.port}",
     )  # fmt: skip
     await ensure_topics(kafka, [DOCS_CHUNKS, DOCS_CHANGES, INGEST_REPORTS], dead_letter_only=[DOCS_SOURCES_DLQ])
     broker = build_broker(kafka, client_id="test-ingestion", logger=None)
@@ -96,6 +104,7 @@ async def ingestion(
                 yield ingestion_pb2_grpc.IngestionServiceStub(channel)
         finally:
             await server.stop()
+            await guardrails.stop()
             async with pool.connection() as connection:
                 await connection.execute(f"DROP SCHEMA {schema} CASCADE")
             await pool.close()
@@ -120,6 +129,9 @@ def test_directory_sync_reports_changes_and_publishes_only_differences(
                "Refunds go back to the card used to pay."]  # fmt: skip
     (root / "faq" / "returns.md").write_text("\n\n".join(returns))
     (root / "faq" / "shipping.html").write_text("<title>Shipping</title><nav>Menu</nav><p>Ships in 3 days.</p>")
+    (root / "faq" / "staff.txt").write_text(
+        "Escalations go to Jane Roe, jane.roe@example.com, mobile +1 415 555 0134, card 4111 1111 1111 1111."
+    )
     (root / "faq" / "image.png").write_bytes(b"\x89PNG")  # not a document type: ignored
     (root / "faq" / "scan.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 20)
     (root / "faq" / "blank.md").write_bytes(b"")
@@ -131,14 +143,16 @@ def test_directory_sync_reports_changes_and_publishes_only_differences(
             sync = ingestion_pb2.SyncSourceRequest(tenant_id=tenant, directory=str(root))
             first = await stub.SyncSource(sync)
             assert outcomes(first) == {
-                "faq/returns.md": "added", "faq/shipping.html": "added", "faq/scan.txt": "failed",
-                "faq/blank.md": "failed", "faq/leak.txt": "failed",
+                "faq/returns.md": "added", "faq/shipping.html": "added", "faq/staff.txt": "added",
+                "faq/scan.txt": "failed", "faq/blank.md": "failed", "faq/leak.txt": "failed",
             }  # fmt: skip
             reasons = {r.document_id: r.detail for r in first.results}
             assert "symlink" in reasons["faq/leak.txt"]
             assert "empty" in reasons["faq/blank.md"]
             assert reasons["faq/scan.txt"]
-            assert (first.documents_added, first.documents_failed, first.chunks_published) == (2, 3, 3)
+            assert (first.documents_added, first.documents_failed, first.chunks_published) == (3, 3, 4)
+            staff = next(r for r in first.results if r.document_id == "faq/staff.txt")
+            assert "redacted" in staff.detail and "pii.email" in staff.detail
 
             unchanged = await stub.SyncSource(sync)
             assert set(outcomes(unchanged).values()) == {"unchanged", "failed"}
@@ -149,13 +163,13 @@ def test_directory_sync_reports_changes_and_publishes_only_differences(
             (root / "faq" / "shipping.html").unlink()
             second = await stub.SyncSource(sync)
             assert {k: v for k, v in outcomes(second).items() if v != "failed"} == {
-                "faq/returns.md": "modified", "faq/shipping.html": "deleted",
+                "faq/returns.md": "modified", "faq/shipping.html": "deleted", "faq/staff.txt": "unchanged",
             }  # fmt: skip
             modified = next(r for r in second.results if r.document_id == "faq/returns.md")
             assert (modified.version, modified.chunks_published, modified.chunks_reused) == (2, 1, 1)
 
             listed = await stub.ListDocuments(ingestion_pb2.ListDocumentsRequest(tenant_id=tenant))
-            assert [d.document_id for d in listed.documents] == ["faq/returns.md"]
+            assert sorted(d.document_id for d in listed.documents) == ["faq/returns.md", "faq/staff.txt"]
             with pytest.raises(grpc.aio.AioRpcError) as gone:
                 await stub.GetDocument(
                     ingestion_pb2.GetDocumentRequest(tenant_id=tenant, document_id="faq/shipping.html")
@@ -171,12 +185,18 @@ def test_directory_sync_reports_changes_and_publishes_only_differences(
         chunks = [DocumentChunked.FromString(r.value) for r in await ours(kafka_settings, DOCS_CHUNKS, tenant)]
         assert sorted((c.document_id, c.document_version) for c in chunks) == [
             ("faq/returns.md", 1), ("faq/returns.md", 1), ("faq/returns.md", 2), ("faq/shipping.html", 1),
+            ("faq/staff.txt", 1),
         ]  # fmt: skip
+        # Personal data in a source file never reaches a topic: the chunk carries placeholders.
+        staff_text = next(c.text for c in chunks if c.document_id == "faq/staff.txt")
+        for raw in ("jane.roe@example.com", "555 0134", "4111 1111 1111 1111"):
+            assert raw not in staff_text
+        assert "[EMAIL]" in staff_text and "[CARD]" in staff_text
         assert all("Menu" not in c.text for c in chunks)
         changes = [DocumentChange.FromString(r.value) for r in await ours(kafka_settings, DOCS_CHANGES, tenant)]
         assert sorted((c.document_id, c.document_version, str(c.WhichOneof("change"))) for c in changes) == [
             ("faq/returns.md", 1, "manifest"), ("faq/returns.md", 2, "manifest"),
-            ("faq/shipping.html", 1, "manifest"), ("faq/shipping.html", 2, "deleted"),
+            ("faq/shipping.html", 1, "manifest"), ("faq/shipping.html", 2, "deleted"), ("faq/staff.txt", 1, "manifest"),
         ]  # fmt: skip
         v2 = next(c for c in changes if c.document_version == 2 and c.WhichOneof("change") == "manifest")
         assert [m.chunk_index for m in v2.manifest.chunks] == [0, 1]

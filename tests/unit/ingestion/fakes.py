@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections import defaultdict
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 from llmops.ingestion.v1.events_pb2 import DocumentChange, DocumentChunked
-from llmops_ingestion.domain.documents import SourceDocument, StoredDocument
+from llmops_core.errors import Unavailable
+from llmops_ingestion.domain.documents import ScreenedText, SourceDocument, StoredDocument
 from llmops_ingestion.domain.extraction import content_type_for
 from llmops_ingestion.domain.sources import EntryGone, Fetched, SourceEntry, UnreadableEntry
 
@@ -84,3 +86,19 @@ class MemorySource:
             raise value
         assert isinstance(value, bytes)
         return Fetched(value, content_type_for(entry.document_id), entry.fingerprint)
+
+
+class EmailScreener:
+    """Redacts e-mail addresses as the guardrails policy would; ``down`` makes it unreachable."""
+
+    def __init__(self, down: bool = False) -> None:
+        self.down = down
+
+    async def screen(self, tenant_id: str, document_id: str, texts: list[str]) -> list[ScreenedText]:
+        if self.down:
+            raise Unavailable("guardrails at 127.0.0.1:1: UNAVAILABLE: connection refused")
+        screened = []
+        for text in texts:
+            redacted = re.sub(r"\S+@\S+\.\w+", "[EMAIL]", text)
+            screened.append(ScreenedText(redacted, ("pii.email",) if redacted != text else ()))
+        return screened

@@ -17,7 +17,7 @@ from llmops_ingestion.domain.documents import (
     ingest_document,
 )
 from llmops_ingestion.domain.extraction import ContentType, extract
-from tests.unit.ingestion.fakes import MemoryRepository, RecordingPublisher
+from tests.unit.ingestion.fakes import EmailScreener, MemoryRepository, RecordingPublisher
 
 POLICY_ZH = "本公司的退貨政策如下：顧客在收到商品後三十天內，可以憑發票申請退貨。商品必須保持原包裝完整。"
 
@@ -209,3 +209,24 @@ def test_a_run_that_died_halfway_is_redone_whole_with_the_same_ids() -> None:
     assert (result.outcome, result.version, result.published) == (Outcome.ADDED, 1, 2)
     assert [c.chunk_id for c in publisher.chunks[len(died_with) :]] == died_with  # same ids: upserts absorb them
     assert [c.chunk_id for c in publisher.changes[0].manifest.chunks] == died_with
+
+
+def test_chunks_are_screened_before_anything_is_published() -> None:
+    repository, publisher = MemoryRepository(), RecordingPublisher()
+    text = b"Write to jane.doe@example.com for a refund within 30 days."
+    document = SourceDocument("contact.txt", text, ContentType.PLAIN_TEXT)
+    result = asyncio.run(ingest_document("acme", document, repository, publisher, screener=EmailScreener()))
+    assert result.outcome is Outcome.ADDED and "redacted pii.email" in result.detail
+    assert [c.text for c in publisher.chunks] == ["Write to [EMAIL] for a refund within 30 days."]
+    down = asyncio.run(
+        ingest_document("acme", document, MemoryRepository(), publisher, screener=EmailScreener(down=True))
+    )
+    assert down.outcome is Outcome.FAILED and "could not be screened" in down.detail
+    assert len(publisher.chunks) == 1  # nothing unscreened went out
+
+
+def test_a_document_id_with_a_trailing_newline_is_refused() -> None:
+    result = ingest(
+        MemoryRepository(), RecordingPublisher(), SourceDocument("faq.md\n", b"text", ContentType.PLAIN_TEXT)
+    )
+    assert result.outcome is Outcome.FAILED and "without whitespace" in result.detail

@@ -8,10 +8,8 @@ import asyncio
 import pytest
 
 from llmops_core.errors import InvalidArgument
-from llmops_grounding import SupportPolicy as ClaimPolicy
 from llmops_query.domain.answers import (
     Answer,
-    Generated,
     GuardVerdict,
     Outcome,
     Passage,
@@ -20,51 +18,8 @@ from llmops_query.domain.answers import (
     ask_request,
     search_text,
 )
-from llmops_query.domain.support import SupportPolicy, load_policy, save_policy, signals
-from llmops_query.use_cases import AskPipeline
-from tests.unit.grounding.fakes import WordOverlapEmbedder
-
-RETURNS = "Items can be returned within 30 days of delivery. Refunds go to the original card."
-SHIPPING = "Standard shipping takes 3 to 5 business days. Express shipping costs $25."
-
-
-class Guard:
-    async def check_input(self, tenant_id: str, text: str) -> GuardVerdict:
-        if "ignore" in text:
-            return GuardVerdict(True, "The question asks the assistant to ignore its instructions.", text)
-        return GuardVerdict(False, "", text.replace("bob@example.com", "[EMAIL]"))
-
-    async def check_output(self, tenant_id: str, text: str, question: str) -> GuardVerdict:
-        return GuardVerdict(False, "", text.replace("555-0100", "[PHONE]"))
-
-
-class Retriever:
-    def __init__(self, similarity: float) -> None:
-        self.similarity = similarity
-        self.queries: list[str] = []
-
-    async def search(self, tenant_id: str, query: str, top_k: int) -> list[Passage]:
-        self.queries.append(query)
-        return [
-            Passage("c1", "returns.md", "Returns", "file:///r", RETURNS, 0.03, self.similarity),
-            Passage("c2", "shipping.md", "Shipping", "file:///s", SHIPPING, 0.02, self.similarity - 0.1),
-        ]
-
-
-class Model:
-    def __init__(self, text: str, name: str = "small") -> None:
-        self.text, self.name, self.calls = text, name, 0
-
-    async def generate(self, tenant_id: str, question: str, passages: list[Passage]) -> Generated:
-        self.calls += 1
-        return Generated(self.text, self.name, "p", "rag-answer", 1, 50, 5, 0.0)
-
-
-SUPPORT = SupportPolicy("test-model", min_similarity=0.5, min_coverage=0.6)
-
-
-def pipeline(retriever: Retriever, *routes: Model) -> AskPipeline:
-    return AskPipeline(Guard(), retriever, list(routes), WordOverlapEmbedder(), SUPPORT, ClaimPolicy(0.55))
+from llmops_query.domain.support import load_policy, save_policy, signals
+from tests.unit.query.fakes import RETURNS, SUPPORT, Model, Retriever, pipeline
 
 
 def ask(question: str, *routes: Model, similarity: float = 0.8) -> tuple[Answer, Retriever]:
@@ -76,7 +31,7 @@ def ask(question: str, *routes: Model, similarity: float = 0.8) -> tuple[Answer,
 def test_a_supported_draft_is_verified_and_cites_only_its_passage() -> None:
     answer, retriever = ask("bob@example.com: how long for returns?", Model("Items can be returned within 30 days."))
     assert (answer.status, answer.outcome) == (Status.ANSWERED, Outcome.VERIFIED)
-    assert [c.passage.document_id for c in answer.citations] == ["returns.md"]
+    assert [c.passage.document_id for c in answer.citations] == ["doc1.md"]
     assert answer.citations[0].snippet.startswith("Items can be returned within 30 days")
     assert 0.0 < answer.citations[0].similarity <= 1.0
     assert retriever.queries == ["how long for returns?"]
@@ -161,3 +116,33 @@ def test_request_rules() -> None:
 
 def test_search_text_drops_redaction_placeholders() -> None:
     assert search_text("I'm [EMAIL], call [PHONE]: refund?") == "I'm call refund?"
+
+
+class PurposeOnly:
+    """Blocks every question as out of the stated purpose unless the corpus is at least 0.5 close."""
+
+    def __init__(self) -> None:
+        self.corpus_similarities: list[float | None] = []
+
+    async def check_input(self, tenant_id: str, text: str, corpus_similarity: float | None = None) -> GuardVerdict:
+        self.corpus_similarities.append(corpus_similarity)
+        blocked = corpus_similarity is None or corpus_similarity < 0.5
+        return GuardVerdict(blocked, "I can only help with our shop.", text, scope_only=True)
+
+    async def check_output(self, tenant_id: str, text: str, question: str) -> GuardVerdict:
+        return GuardVerdict(False, "", text)
+
+
+@pytest.mark.parametrize(("similarity", "status"), [(0.8, Status.ANSWERED), (0.3, Status.REFUSED)])
+def test_a_question_outside_the_stated_purpose_is_in_scope_when_the_corpus_is_close(
+    similarity: float, status: Status
+) -> None:
+    guard, model = PurposeOnly(), Model("Items can be returned within 30 days of delivery.")
+    question = "How many days do I have to return an item?"
+    answer = asyncio.run(
+        pipeline(Retriever(similarity), model, guard=guard).ask(ask_request("acme", question, 0, "", 4))
+    )
+    assert answer.status is status
+    assert guard.corpus_similarities == [None, pytest.approx(similarity)]  # checked again with the corpus signal
+    if status is Status.REFUSED:
+        assert (answer.citations, model.calls) == ([], 0)

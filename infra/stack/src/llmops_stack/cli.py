@@ -20,6 +20,7 @@ from llmops_stack.components import ComponentError
 from llmops_stack.config import StackSettings
 from llmops_stack.evaluation_cli import app as eval_app
 from llmops_stack.field_corpus import app as corpus_app
+from llmops_stack.keys_cli import app as keys_app
 from llmops_stack.services import SERVICE_OFFSETS
 from llmops_stack.stack import Stack, StartReport
 
@@ -30,6 +31,7 @@ dlq_app = typer.Typer(help="Dead-letter topics.", no_args_is_help=True)
 app.add_typer(dlq_app, name="dlq")
 app.add_typer(corpus_app, name="corpus")
 app.add_typer(eval_app, name="eval")
+app.add_typer(keys_app, name="keys")
 console = Console()
 
 

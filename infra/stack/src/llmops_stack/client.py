@@ -15,6 +15,7 @@ from llmops.retrieval.v1 import retrieval_pb2, retrieval_pb2_grpc
 from llmops_ingestion.adapters.change_publisher import CONTENT_TYPES
 from llmops_ingestion.domain.extraction import content_type_for
 from llmops_stack.config import StackSettings
+from llmops_stack.credentials import api_key
 from llmops_stack.services import target
 
 SUPPORTED = ".txt, .md, .html, .pdf, .docx, .csv, .json or .jsonl"
@@ -30,6 +31,7 @@ def report_summary(report: ingestion_pb2.IngestReport) -> str:
 
 class PlatformClient:
     def __init__(self, settings: StackSettings) -> None:
+        self.settings = settings
         self.channels = {
             s: grpc.insecure_channel(target(settings, s)) for s in ("query", "ingestion", "retrieval", "evaluation")
         }
@@ -37,6 +39,10 @@ class PlatformClient:
         self.ingestion = ingestion_pb2_grpc.IngestionServiceStub(self.channels["ingestion"])
         self.retrieval = retrieval_pb2_grpc.RetrievalServiceStub(self.channels["retrieval"])
         self.evaluation = evaluation_pb2_grpc.EvaluationServiceStub(self.channels["evaluation"])
+
+    def auth(self, tenant: str) -> list[tuple[str, str]]:
+        """gRPC metadata with the tenant's API key (LLMOPS_API_KEY, or one the local stack mints)."""
+        return [("authorization", f"Bearer {api_key(self.settings, tenant)}")]
 
     def close(self) -> None:
         for channel in self.channels.values():
@@ -56,18 +62,24 @@ class PlatformClient:
             source_uri=file.resolve().as_uri(),
         )  # fmt: skip
         request = ingestion_pb2.IngestDocumentsRequest(tenant_id=tenant, documents=[document])
-        result: ingestion_pb2.DocumentResult = self.ingestion.IngestDocuments(request, timeout=120).results[0]
+        result: ingestion_pb2.DocumentResult = self.ingestion.IngestDocuments(
+            request, timeout=120, metadata=self.auth(tenant)
+        ).results[0]
         return result
 
     def sync(self, tenant: str, directory: Path) -> ingestion_pb2.IngestReport:
         """Syncs a directory: the server compares it with the last sync (added, modified, deleted...)."""
         request = ingestion_pb2.SyncSourceRequest(tenant_id=tenant, directory=str(directory.resolve()))
-        report: ingestion_pb2.IngestReport = self.ingestion.SyncSource(request, timeout=1800)
+        report: ingestion_pb2.IngestReport = self.ingestion.SyncSource(
+            request, timeout=1800, metadata=self.auth(tenant)
+        )
         return report
 
     def sync_urls(self, tenant: str, name: str, urls: list[str]) -> ingestion_pb2.IngestReport:
         request = ingestion_pb2.SyncSourceRequest(tenant_id=tenant, urls=ingestion_pb2.UrlList(name=name, urls=urls))
-        report: ingestion_pb2.IngestReport = self.ingestion.SyncSource(request, timeout=1800)
+        report: ingestion_pb2.IngestReport = self.ingestion.SyncSource(
+            request, timeout=1800, metadata=self.auth(tenant)
+        )
         return report
 
     def expected(self, tenant: str) -> tuple[int, int]:
@@ -75,7 +87,8 @@ class PlatformClient:
         chunks, documents, token = 0, 0, ""
         while True:
             page = self.ingestion.ListDocuments(
-                ingestion_pb2.ListDocumentsRequest(tenant_id=tenant, page=PageRequest(page_size=500, page_token=token))
+                ingestion_pb2.ListDocumentsRequest(tenant_id=tenant, page=PageRequest(page_size=500, page_token=token)),
+                metadata=self.auth(tenant),
             )
             chunks += sum(int(d.chunk_count) for d in page.documents)
             documents += len(page.documents)
@@ -89,7 +102,7 @@ class PlatformClient:
         deadline = time.monotonic() + timeout
         while True:
             stats: retrieval_pb2.IndexStats = self.retrieval.GetIndexStats(
-                retrieval_pb2.GetIndexStatsRequest(tenant_id=tenant), timeout=10
+                retrieval_pb2.GetIndexStatsRequest(tenant_id=tenant), timeout=10, metadata=self.auth(tenant)
             )
             done = (stats.chunks, stats.documents, stats.pending_documents) == (expected_chunks, expected_documents, 0)
             if done or time.monotonic() > deadline:
@@ -98,7 +111,7 @@ class PlatformClient:
 
     def ask(self, tenant: str, question: str) -> query_pb2.AskResponse:
         response: query_pb2.AskResponse = self.query.Ask(
-            query_pb2.AskRequest(tenant_id=tenant, question=question), timeout=180
+            query_pb2.AskRequest(tenant_id=tenant, question=question), timeout=180, metadata=self.auth(tenant)
         )
         return response
 
@@ -107,7 +120,9 @@ class PlatformClient:
         while time.monotonic() < deadline:
             try:
                 score: evaluation_pb2.AnswerScore = self.evaluation.GetAnswerScore(
-                    evaluation_pb2.GetAnswerScoreRequest(tenant_id=tenant, answer_id=answer_id), timeout=10
+                    evaluation_pb2.GetAnswerScoreRequest(tenant_id=tenant, answer_id=answer_id),
+                    timeout=10,
+                    metadata=self.auth(tenant),
                 )
                 return score
             except grpc.RpcError as error:
@@ -119,7 +134,7 @@ class PlatformClient:
     def drift(self, tenant: str) -> evaluation_pb2.DriftState | None:
         try:
             state: evaluation_pb2.DriftState = self.evaluation.GetDriftState(
-                evaluation_pb2.GetDriftStateRequest(tenant_id=tenant), timeout=10
+                evaluation_pb2.GetDriftStateRequest(tenant_id=tenant), timeout=10, metadata=self.auth(tenant)
             )
             return state
         except grpc.RpcError as error:

@@ -100,3 +100,42 @@ def calibrate(
     if save:
         save_policy(policy)
         console.print("saved to the query service's calibration.json (restart query to use it)")
+
+
+@app.command("guardrails")
+def guardrails(
+    calibrate: Annotated[
+        bool, typer.Option(help="fit the classifier and scope bars on the train split and save calibration.json")
+    ] = False,
+    bench: Annotated[bool, typer.Option(help="measure CheckInput latency and write docs/benchmarks.md")] = True,
+) -> None:
+    """Detection and false-positive rates of every guardrail check on tests/data/guardrails_labelled.jsonl."""
+    from llmops_guardrails.domain.calibration import CALIBRATION
+    from llmops_stack.bench import write_report
+    from llmops_stack.guardrails_eval import GUARDRAILS_BEGIN, GUARDRAILS_END, render
+    from llmops_stack.guardrails_eval import run as evaluate
+
+    with console.status("scoring the labelled set in process (classifier, embeddings, rules, PII)"):
+        reports, calibration, latency = evaluate(calibrate_bars=calibrate, bench=bench)
+    if calibrate:
+        calibration.save(CALIBRATION, command="llmops eval guardrails --calibrate")
+        console.print(f"saved to {CALIBRATION.name}: {calibration}")
+    for r in reports:
+        per_type = {k: f"{r.pii_found[k]}/{n}" for k, n in sorted(r.pii_total.items())}
+        console.print(
+            f"[bold]{r.split}[/]: injection caught {r.injection_caught}/{r.counts['injection']}"
+            f" ({r.injection_rate:.0%}); out of scope caught {r.out_of_scope_caught}/{r.counts['out_of_scope']}"
+            f" ({r.out_of_scope_rate:.0%}); benign blocked {r.benign_blocked}/{r.counts['benign']}"
+            f" ({r.benign_false_positive_rate:.0%}) {dict(r.benign_blocked_by)}; PII recall {r.pii_recall:.0%}"
+            f" {per_type}; not-PII redacted {r.not_pii_redacted}/{r.counts['not_pii']}"
+            f" ({r.not_pii_false_positive_rate:.0%})"
+        )
+        for miss in r.misses:
+            console.print(f"  [dim]{escape(miss)}[/]")
+    if latency is not None:
+        console.print(
+            f"CheckInput, 200 words, every check on: p50 {latency.p50_ms:.1f} ms, p99 {latency.p99_ms:.1f} ms;"
+            f" each part alone (median): {latency.parts}"
+        )
+        write_report(render(reports, calibration, latency), begin=GUARDRAILS_BEGIN, end=GUARDRAILS_END)
+        console.print("written to docs/benchmarks.md")

@@ -28,6 +28,7 @@ from llmops_query.domain.answers import search_text
 from llmops_query.domain.support import SupportPolicy, SupportSignals, signals
 from llmops_stack.client import PlatformClient
 from llmops_stack.config import REPO_ROOT, StackSettings
+from llmops_stack.credentials import act_as_platform
 from llmops_stack.field_corpus import build_field_corpus
 from llmops_stack.services import target
 
@@ -91,6 +92,7 @@ def rates(items: list[Labelled], policy: SupportPolicy) -> Rates:
 
 async def collect_signals(settings: StackSettings, tenant: str, cases: list[Case], top_k: int = 4) -> list[Labelled]:
     """Retrieval support of each question that is answered or abstained (refusals never reach it)."""
+    act_as_platform(settings)
     retrieval = RetrievalClient(target(settings, "retrieval"), 30.0)
     try:
         labelled = []
@@ -148,7 +150,7 @@ class GrpcScores:
     async def get(self, tenant_id: str, answer_id: str) -> Groundedness | None:
         request = evaluation_pb2.GetAnswerScoreRequest(tenant_id=tenant_id, answer_id=answer_id)
         try:
-            score = self.client.evaluation.GetAnswerScore(request, timeout=10)
+            score = self.client.evaluation.GetAnswerScore(request, timeout=10, metadata=self.client.auth(tenant_id))
         except grpc.RpcError as error:
             if error.code() == grpc.StatusCode.NOT_FOUND:  # type: ignore[attr-defined]
                 return None
@@ -161,6 +163,8 @@ class GrpcScores:
 
 
 def run_cases(settings: StackSettings, tenant: str, cases: list[Case], wait_seconds: float = 60) -> list[CaseResult]:
+    act_as_platform(settings)
+
     async def run() -> list[CaseResult]:
         query = QueryClient(target(settings, "query"))
         scores = GrpcScores(settings)

@@ -230,7 +230,7 @@ def edit_one(stack: Stack, client: PlatformClient, folder: Path, old: list[Chunk
     phase = timed_sync(stack, client, "bench-a", folder, changes=True)
     result = next(d for d in phase.report.results if d.document_id == document)
     query = retrieval_pb2.SearchRequest(tenant_id="bench-a", query=line[:2000], top_k=5)
-    found = client.retrieval.Search(query, timeout=30).results
+    found = client.retrieval.Search(query, timeout=30, metadata=client.auth("bench-a")).results
     searchable = any(r.chunk.document_id == document and EDIT_MARK in r.chunk.text for r in found)
     return EditRun(
         document, line, len(new), sum((Counter(new) - Counter(old)).values()), result.chunks_published,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from llmops_core.healthcheck import check
 from llmops_stack.components import Component
 from llmops_stack.config import REPO_ROOT, StackSettings
+from llmops_stack.credentials import service_secret
 
 # Start order: what a service calls at start-up comes before it.
 SERVICE_OFFSETS = {
@@ -39,6 +40,7 @@ def service_environment(settings: StackSettings, service: str, replica: int) -> 
         "LLMOPS_POSTGRES_PORT": str(settings.postgres_port),
         "LLMOPS_POSTGRES_DATABASE": settings.postgres_database,
         "LLMOPS_TRITON_GRPC_URL": settings.triton_grpc_url,
+        "LLMOPS_AUTH_SERVICE_SECRET": service_secret(settings),
         f"{prefix}GRPC_HOST": settings.host,
         f"{prefix}GRPC_PORT": str(grpc_port(settings, service, replica)),
     }
@@ -50,6 +52,7 @@ def service_environment(settings: StackSettings, service: str, replica: int) -> 
             "EMBEDDING_URL": target(settings, "embedding"),
         },
         "retrieval": {"EMBEDDING_URL": target(settings, "embedding")},
+        "guardrails": {"EMBEDDING_URL": target(settings, "embedding")},
         "evaluation": {
             "EMBEDDING_URL": target(settings, "embedding"),
             "QUERY_URL": target(settings, "query"),
@@ -60,6 +63,7 @@ def service_environment(settings: StackSettings, service: str, replica: int) -> 
         # any folder and URL they name; deployments list their roots and URL prefixes (compose: /sources).
         "ingestion": {
             "SOURCE_ROOTS": json.dumps(["/"]),
+            "GUARDRAILS_URL": target(settings, "guardrails"),
             "ALLOWED_URL_PREFIXES": json.dumps(["http://", "https://"]),
         },
         "telemetry": {"METRICS_PORT": str(settings.telemetry_http_port + replica)},

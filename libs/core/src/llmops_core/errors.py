@@ -32,3 +32,11 @@ class Unavailable(DomainError):
 
 class DeadlineExceeded(DomainError):
     """The work did not finish in time."""
+
+
+class Unauthenticated(DomainError):
+    """The call carries no credential, or one that is malformed, unknown, expired or revoked."""
+
+
+class PermissionDenied(DomainError):
+    """The caller is known but may not do this (another tenant's data, a scope it lacks)."""

@@ -11,8 +11,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import grpc
@@ -22,6 +22,9 @@ from grpc_reflection.v1alpha import reflection
 from opentelemetry.instrumentation.grpc import aio_server_interceptor
 
 from llmops_core import errors
+from llmops_core.auth.interceptors import AuthInterceptor, CallerCheck
+from llmops_core.auth.keys import KeyStore
+from llmops_core.auth.tokens import ServiceTokens
 from llmops_core.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -33,7 +36,19 @@ STATUS_BY_ERROR: dict[type[errors.DomainError], grpc.StatusCode] = {
     errors.FailedPrecondition: grpc.StatusCode.FAILED_PRECONDITION,
     errors.Unavailable: grpc.StatusCode.UNAVAILABLE,
     errors.DeadlineExceeded: grpc.StatusCode.DEADLINE_EXCEEDED,
+    errors.Unauthenticated: grpc.StatusCode.UNAUTHENTICATED,
+    errors.PermissionDenied: grpc.StatusCode.PERMISSION_DENIED,
 }
+
+
+# A sentence that repeats a huge request value must not outgrow gRPC's metadata limit (which would
+# turn the status into RESOURCE_EXHAUSTED and hide the real one).
+MAX_DETAILS = 1000
+
+
+def details(error: errors.DomainError) -> str:
+    text = str(error)
+    return text if len(text) <= MAX_DETAILS else text[: MAX_DETAILS - 1] + "…"
 
 
 def status_for(error: errors.DomainError) -> grpc.StatusCode:
@@ -76,7 +91,7 @@ def _unary(behaviour: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return await behaviour(request, context)
         except errors.DomainError as error:
-            await context.abort(status_for(error), str(error))
+            await context.abort(status_for(error), details(error))
 
     return call
 
@@ -87,7 +102,7 @@ def _streaming(behaviour: Callable[..., Any]) -> Callable[..., Any]:
             async for response in behaviour(request, context):
                 yield response
         except errors.DomainError as error:
-            await context.abort(status_for(error), str(error))
+            await context.abort(status_for(error), details(error))
 
     return call
 
@@ -99,15 +114,32 @@ class ServiceRegistration:
     descriptor: ServiceDescriptor
     add_to_server: Callable[[Any, grpc.aio.Server], None]
     servicer: Any
+    # Methods (short names) that API keys may call, with the scope each needs; the others are internal
+    # to the platform (service tokens only).
+    key_scopes: Mapping[str, str] = field(default_factory=dict)
 
 
 class GrpcServer:
-    def __init__(self, settings: ServiceSettings, services: Sequence[ServiceRegistration]) -> None:
+    def __init__(
+        self, settings: ServiceSettings, services: Sequence[ServiceRegistration], keys: KeyStore | None = None
+    ) -> None:
+        """``keys``: where API keys are verified; None for services only other services call."""
         self.settings = settings
         self.services = services
         self.health = health.aio.HealthServicer()
+        key_scopes = {
+            f"/{service.descriptor.full_name}/{method}": scope
+            for service in services
+            for method, scope in service.key_scopes.items()
+        }
+        tokens = ServiceTokens(settings.auth.service_secret.get_secret_value(), settings.auth.service_token_seconds)
+        # Errors of the auth check are DomainErrors too: the error interceptor wraps it and maps them.
         self.server = grpc.aio.server(
-            interceptors=[aio_server_interceptor(), DomainErrorInterceptor()]  # type: ignore[no-untyped-call]
+            interceptors=[
+                aio_server_interceptor(),  # type: ignore[no-untyped-call]
+                DomainErrorInterceptor(),
+                AuthInterceptor(CallerCheck(tokens, keys, key_scopes)),
+            ]
         )
         for service in services:
             service.add_to_server(service.servicer, self.server)

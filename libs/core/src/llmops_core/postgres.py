@@ -17,7 +17,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from llmops_core.settings import PostgresSettings
 
-MIGRATION_FILE = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+MIGRATION_FILE = re.compile(r"\A(\d{4})_[a-z0-9_]+\.sql\Z")
 
 
 async def _configure(connection: AsyncConnection) -> None:

@@ -77,6 +77,20 @@ class TelemetrySettings(BaseSettings):
     metric_export_interval_ms: int = 10_000
 
 
+class AuthSettings(BaseSettings):
+    """Who may call what (docs/decisions/0019): API keys for callers, signed tokens between services."""
+
+    model_config = _config("LLMOPS_AUTH_")
+
+    # HMAC-SHA256 key of the tokens services give each other (and of answer ids); the same on every
+    # service of a deployment. `llmops up` generates one per stack; an empty secret is a start-up error.
+    service_secret: SecretStr = SecretStr("")
+    service_token_seconds: int = Field(default=300, ge=10, le=3600)
+    # How long a verified API key is trusted before it is looked up again (so a revocation takes effect
+    # within this time without a database round trip per call).
+    key_cache_seconds: float = Field(default=30.0, ge=0, le=600)
+
+
 class ServiceSettings(BaseSettings):
     """Base of each service's settings; subclasses set ``model_config = service_config("name")``."""
 
@@ -88,6 +102,7 @@ class ServiceSettings(BaseSettings):
     grpc_grace_seconds: float = 10.0
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     telemetry: TelemetrySettings = Field(default_factory=TelemetrySettings)
+    auth: AuthSettings = Field(default_factory=AuthSettings)
 
 
 def service_config(service: str) -> SettingsConfigDict:

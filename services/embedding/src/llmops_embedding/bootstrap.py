@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from llmops.embedding.v1 import embedding_pb2, embedding_pb2_grpc
+from llmops_core.grpc_client import configure_service_auth
 from llmops_core.grpc_server import GrpcServer, ServiceRegistration
 from llmops_core.kafka import build_broker, ensure_topics
 from llmops_core.telemetry import setup_telemetry
@@ -25,6 +26,7 @@ def build_server(settings: EmbeddingSettings, embedder: Embedder) -> GrpcServer:
 
 async def main() -> None:
     settings = EmbeddingSettings()
+    configure_service_auth(settings.auth, settings.service_name)
     telemetry = setup_telemetry(settings.service_name, settings.telemetry)
     embedder = await TritonEmbedder.connect(settings.triton)
     await ensure_topics(settings.kafka, [DOCS_CHUNKS, DOCS_EMBEDDED])

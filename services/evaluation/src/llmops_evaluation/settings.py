@@ -26,3 +26,5 @@ class EvaluationSettings(ServiceSettings):
     drift_reference_size: int = Field(default=30, ge=5)
     drift_current_size: int = Field(default=30, ge=5)
     drift_alpha: float = Field(default=0.01, gt=0, lt=1)
+    # Tenants whose drift is watched in memory; beyond this the one scored least recently is dropped.
+    drift_max_tenants: int = Field(default=1000, ge=1)

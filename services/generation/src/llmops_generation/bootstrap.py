@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from llmops.generation.v1 import generation_pb2, generation_pb2_grpc
+from llmops_core.grpc_client import configure_service_auth
 from llmops_core.grpc_server import GrpcServer, ServiceRegistration
 from llmops_core.telemetry import setup_telemetry
 from llmops_generation.adapters.openai_model import OpenAICompatibleModel
@@ -39,6 +40,7 @@ def build_server(settings: GenerationSettings, model: OpenAICompatibleModel) -> 
 
 async def main() -> None:
     settings = GenerationSettings()
+    configure_service_auth(settings.auth, settings.service_name)
     telemetry = setup_telemetry(settings.service_name, settings.telemetry)
     model = build_model(settings)
     try:

@@ -19,6 +19,8 @@ class IngestionSettings(ServiceSettings):
     postgres: PostgresSettings = Field(default_factory=PostgresSettings)
     schema_name: str = "ingestion"
     source_roots: list[str] = Field(default_factory=list)
+    # Every document's chunks are screened there for personal data before anything is published.
+    guardrails_url: str = "127.0.0.1:50056"
     # SyncSource fetches only URLs that start with one of these (empty: no URL sources), so a
     # caller cannot make the service read internal addresses it was not meant to.
     allowed_url_prefixes: list[str] = Field(default_factory=list)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from faststream.kafka import KafkaBroker
 
 from llmops.query.v1 import query_pb2, query_pb2_grpc
+from llmops_core.auth.keys import KeyStore, open_key_store
 from llmops_core.embedding_client import EmbeddingClient
+from llmops_core.grpc_client import configure_service_auth
 from llmops_core.grpc_server import GrpcServer, ServiceRegistration
 from llmops_core.kafka import EventPublisher, build_broker, ensure_topics
 from llmops_core.telemetry import setup_telemetry
@@ -13,6 +15,7 @@ from llmops_core.topics import ANSWERS, FEEDBACK
 from llmops_grounding import SupportPolicy as ClaimPolicy
 from llmops_grounding import load_models
 from llmops_query.adapters.services import GenerationClient, GuardrailsClient, RetrievalClient, close_all
+from llmops_query.domain.answer_ids import AnswerIds
 from llmops_query.domain.support import load_policy
 from llmops_query.entrypoints.grpc_servicer import QueryServicer
 from llmops_query.settings import QuerySettings
@@ -28,31 +31,41 @@ def build_pipeline(settings: QuerySettings) -> AskPipeline:
         list(routes),
         EmbeddingClient(settings.embedding_url, timeout),
         load_policy(settings.embedding_model),
+        AnswerIds(settings.auth.service_secret.get_secret_value()),
         ClaimPolicy(min_support=settings.claim_min_support),
     )
 
 
-def build_server(settings: QuerySettings, pipeline: AskPipeline, broker: KafkaBroker) -> GrpcServer:
+KEY_SCOPES = {"Ask": "ask", "AskStream": "ask", "SubmitFeedback": "feedback"}
+
+
+def build_server(
+    settings: QuerySettings, pipeline: AskPipeline, broker: KafkaBroker, keys: KeyStore | None = None
+) -> GrpcServer:
     registration = ServiceRegistration(
         query_pb2.DESCRIPTOR.services_by_name["QueryService"],
         query_pb2_grpc.add_QueryServiceServicer_to_server,
         QueryServicer(pipeline, EventPublisher(broker), settings),
+        key_scopes=KEY_SCOPES,
     )
-    return GrpcServer(settings, [registration])
+    return GrpcServer(settings, [registration], keys)
 
 
 async def main() -> None:
     settings = QuerySettings()
+    configure_service_auth(settings.auth, settings.service_name)
     load_models()  # jieba's dictionary, before the first Chinese draft is checked
     telemetry = setup_telemetry(settings.service_name, settings.telemetry)
     await ensure_topics(settings.kafka, [ANSWERS, FEEDBACK])
     pipeline = build_pipeline(settings)
+    keys = await open_key_store(settings.postgres, settings.auth.key_cache_seconds)
     broker = build_broker(settings.kafka, client_id=settings.service_name)
     try:
         async with broker:
             await broker.connect()
-            await build_server(settings, pipeline, broker).run()
+            await build_server(settings, pipeline, broker, keys).run()
     finally:
+        await keys.close()
         clients = [pipeline.guardrails, pipeline.retriever, *pipeline.routes, pipeline.embedder]
         await close_all(*clients)  # type: ignore[arg-type]
         telemetry.shutdown()

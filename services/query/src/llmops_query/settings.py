@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from llmops_core.settings import ServiceSettings, service_config
+from llmops_core.settings import PostgresSettings, ServiceSettings, service_config
 
 
 class QuerySettings(ServiceSettings):
@@ -12,6 +12,8 @@ class QuerySettings(ServiceSettings):
 
     service_name: str = "query"
     grpc_port: int = 50051
+    # Only for verifying API keys (the platform's key store); the query service keeps no data.
+    postgres: PostgresSettings = Field(default_factory=PostgresSettings)
     guardrails_url: str = "127.0.0.1:50056"
     retrieval_url: str = "127.0.0.1:50054"
     generation_url: str = "127.0.0.1:50055"

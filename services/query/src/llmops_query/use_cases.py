@@ -1,17 +1,19 @@
 """The Ask and AskStream use cases: guardrails in, retrieval, the support decision, drafts checked
-claim by claim (next route, then an extractive answer, then abstention), guardrails out.
+claim by claim (next route, then an extractive answer, then abstention), guardrails out; and
+accepting feedback on an answer this service gave.
 
 Both the gRPC servicer and tests call these; neither re-implements a step.
 """
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
+from llmops_core.errors import NotFound
 from llmops_grounding import SupportPolicy as ClaimPolicy
 from llmops_grounding import check_answer
+from llmops_query.domain.answer_ids import AnswerIds
 from llmops_query.domain.answers import (
     Answer,
     AskRequest,
@@ -24,10 +26,10 @@ from llmops_query.domain.answers import (
     Stopwatch,
     search_text,
 )
+from llmops_query.domain.deltas import sentence_deltas
+from llmops_query.domain.feedback import Feedback
 from llmops_query.domain.support import SupportPolicy, signals
 from llmops_query.domain.verification import answers_question, citations_from, extractive_answer
-
-STREAM_PIECE_CHARS = 24
 
 
 @dataclass
@@ -38,23 +40,32 @@ class AskPipeline:
     routes: list[Generator]
     embedder: Embedder
     support: SupportPolicy
+    answer_ids: AnswerIds
     claims: ClaimPolicy = field(default_factory=ClaimPolicy)
 
     async def prepare(self, request: AskRequest, clock: Stopwatch) -> Answer:
         """Everything before generation; the answer is final unless its status is ANSWERED."""
-        answer = Answer(
-            str(uuid.uuid4()), request.tenant_id, request.session_id, request.question, Status.ANSWERED, "", ""
-        )
+        answer_id = self.answer_ids.issue(request.tenant_id)
+        answer = Answer(answer_id, request.tenant_id, request.session_id, request.question, Status.ANSWERED, "", "")
         done = clock.timed("guardrails_in")
         verdict = await self.guardrails.check_input(request.tenant_id, request.question)
         done()
         answer.question = verdict.text
-        if verdict.blocked:
+        if verdict.blocked and not verdict.scope_only:
             answer.refuse(verdict.reason)
             return answer
         done = clock.timed("retrieval")
         answer.passages = await self.retriever.search(request.tenant_id, search_text(verdict.text), request.top_k)
         done()
+        if verdict.blocked:  # out of the stated scope: in scope after all if the corpus is close to it
+            done = clock.timed("guardrails_scope")
+            closest = max((p.similarity for p in answer.passages), default=0.0)
+            verdict = await self.guardrails.check_input(request.tenant_id, request.question, closest)
+            done()
+            if verdict.blocked:
+                answer.refuse(verdict.reason)
+                answer.passages = []
+                return answer
         found = signals(search_text(answer.question), answer.passages)
         if not self.support.answerable(found):
             answer.abstain(self.support.reason(found), request.question)
@@ -103,7 +114,11 @@ class AskPipeline:
             done = clock.timed("guardrails_out")
             verdict = await self.guardrails.check_output(answer.tenant_id, answer.text, answer.question)
             done()
-            answer.text = verdict.text
+            if verdict.blocked:  # the checked text is withheld entirely, citations with it
+                answer.refuse(verdict.reason)
+                answer.citations = []
+            else:
+                answer.text = verdict.text
         answer.latencies_ms = dict(clock.stages)
         return answer
 
@@ -115,12 +130,25 @@ class AskPipeline:
         return await self.finish(answer, clock)
 
     async def ask_stream(self, request: AskRequest) -> AsyncIterator[str | Answer]:
-        """Text pieces of the final answer, then the answer itself.
+        """The final answer sentence by sentence, then the answer itself.
 
-        Nothing the model wrote is sent before the check has passed (a streamed draft that then
-        failed could not be taken back), so pieces flow only once the answer is final.
+        Every piece is cut from the text the output guardrail returned: nothing the model wrote is
+        sent before the claim check and the output check have both passed (a streamed draft that
+        then failed, or a token that turned out to be part of an e-mail address, could not be taken
+        back). The draft must be whole for the claim check anyway, so checking it whole once costs
+        no latency and catches personal data that a per-sentence check would split.
         """
         answer = await self.ask(request)
-        for start in range(0, len(answer.text), STREAM_PIECE_CHARS):
-            yield answer.text[start : start + STREAM_PIECE_CHARS]
+        for piece in sentence_deltas(answer.text):
+            yield piece
         yield answer
+
+    async def accept_feedback(self, feedback: Feedback) -> Feedback:
+        """The feedback with its comment redacted, when it names an answer this tenant was given."""
+        if not self.answer_ids.issued(feedback.tenant_id, feedback.answer_id):
+            raise NotFound(f"answer {feedback.answer_id[:64]!r} was not given to tenant {feedback.tenant_id!r}")
+        comment = feedback.comment
+        if comment.strip():  # analysts read feedback too: no raw personal data in the event
+            verdict = await self.guardrails.check_output(feedback.tenant_id, comment, "")
+            comment = "" if verdict.blocked else verdict.text
+        return Feedback(feedback.tenant_id, feedback.answer_id, feedback.rating, comment)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from aiohttp import web
 
 from llmops.telemetry.v1 import telemetry_pb2, telemetry_pb2_grpc
+from llmops_core.auth.keys import open_key_store
+from llmops_core.grpc_client import configure_service_auth
 from llmops_core.grpc_server import GrpcServer, ServiceRegistration
 from llmops_core.kafka import build_broker, ensure_topics
 from llmops_core.telemetry import setup_telemetry
@@ -18,23 +20,27 @@ from llmops_telemetry.settings import TelemetrySettings
 
 async def main() -> None:
     settings = TelemetrySettings()
+    configure_service_auth(settings.auth, settings.service_name)
     telemetry = setup_telemetry(settings.service_name, settings.telemetry)
-    aggregates = Aggregates(settings.recent_answers)
+    aggregates = Aggregates(settings.recent_answers, settings.max_tenants)
+    keys = await open_key_store(settings.postgres, settings.auth.key_cache_seconds)
     await ensure_topics(settings.kafka, ALL_TOPICS, dead_letter_only=[DOCS_SOURCES_DLQ])
     broker = build_broker(settings.kafka, client_id=settings.service_name)
     subscribers.register(broker, aggregates, settings)
-    runner = web.AppRunner(build_app(aggregates))
+    runner = web.AppRunner(build_app(aggregates, keys, settings.operator_tenant))
     await runner.setup()
     registration = ServiceRegistration(
         telemetry_pb2.DESCRIPTOR.services_by_name["TelemetryService"],
         telemetry_pb2_grpc.add_TelemetryServiceServicer_to_server,
         TelemetryServicer(aggregates),
+        key_scopes={"GetSummary": "admin", "ListAnswers": "admin"},
     )
     try:
         await web.TCPSite(runner, settings.metrics_host, settings.metrics_port).start()
         async with broker:
             await broker.start()
-            await GrpcServer(settings, [registration]).run()
+            await GrpcServer(settings, [registration], keys).run()
     finally:
+        await keys.close()
         await runner.cleanup()
         telemetry.shutdown()

@@ -5,12 +5,13 @@ Two stated tests, each at significance ``alpha``:
 - groundedness distribution: two-sample Kolmogorov-Smirnov test.
 The first ``reference_size`` scores form the reference; the current window slides over the
 latest ``current_size`` scores. After an alert the current window must refill before the next.
+One monitor per tenant, for at most ``max_tenants`` tenants (see ``DriftMonitors``).
 """
 
 from __future__ import annotations
 
 import math
-from collections import deque
+from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 
 from scipy import stats
@@ -98,3 +99,32 @@ class DriftMonitor:
                 )
             )
         return DriftState(n_ref, n_cur, ref_hits / n_ref if n_ref else 0.0, cur_hits / n_cur if n_cur else 0.0, tests)
+
+
+@dataclass
+class DriftMonitors:
+    """A monitor per tenant whose answers were scored, for a bounded number of tenants.
+
+    Each monitor holds up to ``reference_size + current_size`` scores, so the tenants kept are capped;
+    beyond the cap the tenant scored least recently is dropped (its reference is rebuilt when its
+    scores come back). Looking a tenant up never creates a monitor.
+    """
+
+    reference_size: int
+    current_size: int
+    alpha: float
+    max_tenants: int
+    monitors: OrderedDict[str, DriftMonitor] = field(default_factory=OrderedDict)
+
+    def observe(self, tenant_id: str, groundedness: float, hallucinated: bool) -> DriftState | None:
+        monitor = self.monitors.get(tenant_id)
+        if monitor is None:
+            monitor = self.monitors[tenant_id] = DriftMonitor(self.reference_size, self.current_size, self.alpha)
+            while len(self.monitors) > self.max_tenants:
+                self.monitors.popitem(last=False)
+        else:
+            self.monitors.move_to_end(tenant_id)
+        return monitor.observe(groundedness, hallucinated)
+
+    def get(self, tenant_id: str) -> DriftMonitor | None:
+        return self.monitors.get(tenant_id)

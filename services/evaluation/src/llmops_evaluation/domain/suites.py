@@ -19,7 +19,7 @@ from llmops_core.errors import InvalidArgument, NotFound
 from llmops_grounding import extract_facts
 from llmops_grounding.text import normalized
 
-SUITE_NAME = re.compile(r"^[a-z0-9_-]{1,64}$")
+SUITE_NAME = re.compile(r"\A[a-z0-9_-]{1,64}\Z")  # \Z: "$" would let "name\n" through
 EXPECTATIONS = ("answered", "abstained", "refused")
 MAX_SUITE_BYTES = 1 << 20
 MAX_CASES = 500
@@ -65,7 +65,9 @@ def _case(raw: object, position: int) -> Case:
         raise InvalidArgument(f"case {position}: needs a non-empty 'question'")
     expect = raw.get("expect")
     if expect not in EXPECTATIONS:
-        raise InvalidArgument(f"case {position}: 'expect' is {expect!r}; use one of {', '.join(EXPECTATIONS)}")
+        raise InvalidArgument(
+            f"case {position}: 'expect' is {str(expect)[:64]!r}; use one of {', '.join(EXPECTATIONS)}"
+        )
     facts = raw.get("facts") or []
     if not isinstance(facts, list) or not all(isinstance(f, str | int | float) for f in facts):
         raise InvalidArgument(f"case {position}: 'facts' must be a list of strings")
@@ -84,7 +86,7 @@ def parse_suite(content: bytes, suite_format: str) -> list[Case]:
         elif suite_format == "yaml":
             loaded = yaml.safe_load(text)
         else:
-            raise InvalidArgument(f"suite_format is {suite_format!r}; use 'yaml' or 'jsonl'")
+            raise InvalidArgument(f"suite_format is {suite_format[:64]!r}; use 'yaml' or 'jsonl'")
     except (UnicodeDecodeError, ValueError, yaml.YAMLError) as error:
         raise InvalidArgument(f"the suite file is not valid {suite_format}: {error}") from error
     raw = loaded.get("questions") if isinstance(loaded, dict) else loaded
@@ -97,7 +99,7 @@ def parse_suite(content: bytes, suite_format: str) -> list[Case]:
 
 def load_suite(directory: Path, name: str) -> list[Case]:
     if not SUITE_NAME.match(name):
-        raise NotFound(f"no suite named {name!r}")
+        raise NotFound(f"no suite named {name[:64]!r}")  # a part: the whole could be megabytes
     path = directory / f"{name}.yaml"
     if not path.is_file():
         known = sorted(p.stem for p in directory.glob("*.yaml")) if directory.is_dir() else []

@@ -12,7 +12,7 @@ from llmops_core.errors import InvalidArgument, NotFound
 from llmops_core.validation import require_tenant
 from llmops_evaluation.adapters.query_client import QueryClient
 from llmops_evaluation.adapters.score_store import PostgresScoreStore
-from llmops_evaluation.domain.drift import DriftMonitor
+from llmops_evaluation.domain.drift import DriftMonitors
 from llmops_evaluation.domain.groundedness import Embedder
 from llmops_evaluation.domain.suites import SUITE_NAME, load_suite, parse_suite
 from llmops_evaluation.entrypoints.protos import drift_proto, score_proto, suite_proto
@@ -25,7 +25,7 @@ class EvaluationServicer(evaluation_pb2_grpc.EvaluationServiceServicer):
     def __init__(
         self,
         store: PostgresScoreStore,
-        monitors: dict[str, DriftMonitor],
+        monitors: DriftMonitors,
         query: QueryClient,
         embedder: Embedder,
         settings: EvaluationSettings,
@@ -63,7 +63,7 @@ class EvaluationServicer(evaluation_pb2_grpc.EvaluationServiceServicer):
         tenant_id = require_tenant(request.tenant_id)
         result = await self.store.get(tenant_id, request.answer_id)
         if result is None:
-            raise NotFound(f"answer {request.answer_id!r} has not been scored (yet)")
+            raise NotFound(f"answer {request.answer_id[:64]!r} has not been scored (yet)")  # not all of a huge id
         return score_proto(request.answer_id, result)
 
     async def GetDriftState(  # noqa: N802 (gRPC method name)

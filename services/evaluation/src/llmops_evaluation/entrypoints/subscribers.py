@@ -11,8 +11,9 @@ from llmops.query.v1.events_pb2 import AnswerProduced
 from llmops.query.v1.query_pb2 import ANSWER_STATUS_ANSWERED
 from llmops_core.kafka import EventPublisher, consumer_options, new_envelope, proto_decoder
 from llmops_core.topics import ANSWERS, ANSWERS_SCORED, DRIFT_ALERTS
+from llmops_core.validation import is_tenant_id
 from llmops_evaluation.adapters.score_store import PostgresScoreStore
-from llmops_evaluation.domain.drift import DriftMonitor
+from llmops_evaluation.domain.drift import DriftMonitors
 from llmops_evaluation.domain.groundedness import Embedder, Groundedness, score_answer
 from llmops_evaluation.entrypoints.protos import drift_proto, score_proto
 from llmops_evaluation.settings import EvaluationSettings
@@ -23,7 +24,7 @@ def register(
     broker: KafkaBroker,
     embedder: Embedder,
     store: PostgresScoreStore,
-    monitors: dict[str, DriftMonitor],
+    monitors: DriftMonitors,
     settings: EvaluationSettings,
 ) -> None:
     publisher = EventPublisher(broker)
@@ -58,10 +59,9 @@ def register(
     )
     async def watch(scored: AnswerScored) -> None:
         tenant = scored.envelope.tenant_id
-        monitor = monitors.setdefault(
-            tenant, DriftMonitor(settings.drift_reference_size, settings.drift_current_size, settings.drift_alpha)
-        )
-        state = monitor.observe(scored.score.groundedness, scored.score.hallucinated)
+        if not is_tenant_id(tenant):  # no API accepts it, so no one could ask for its drift
+            return
+        state = monitors.observe(tenant, scored.score.groundedness, scored.score.hallucinated)
         if state is not None:
             alert = DriftAlert(
                 envelope=new_envelope(tenant, "evaluation"),

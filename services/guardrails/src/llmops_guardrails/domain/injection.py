@@ -1,7 +1,14 @@
-"""Rules for prompt injection and out-of-scope requests, in English and Chinese.
+"""Rules for prompt injection, in English and Chinese, written as patterns of intent.
 
-Each rule has an id, a category and the sentence a person reads when it fires. Rules are
-deliberately phrase-level: a single word such as "ignore" is common in real questions.
+Each rule describes a kind of attack (override the instructions, read the system prompt, take on
+another persona, declare the rules void, switch the safeguards off, smuggle an encoded command) as
+a verb of intent aimed at the assistant's own instructions, not as sample sentences. A single word
+("ignore", "rules", "act as") never fires alone: it is common in real customer questions. The
+rules run on every view of the text (see ``normalise``), so Chinese rules are written in
+Simplified only and obfuscated spellings are already folded.
+
+Pattern shorthand: ``~`` is any run of spaces or punctuation (also none, for joined spelled-out
+letters); ``…`` allows up to four filler words.
 """
 
 from __future__ import annotations
@@ -9,55 +16,168 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from llmops_guardrails.domain.normalise import TextViews
+
 
 @dataclass(frozen=True)
 class Rule:
     rule_id: str
-    category: str  # "injection" or "out_of_scope"
     pattern: re.Pattern[str]
     reason: str
 
 
-def _rule(rule_id: str, category: str, pattern: str, reason: str) -> Rule:
-    return Rule(rule_id, category, re.compile(pattern, re.IGNORECASE), reason)
+@dataclass(frozen=True)
+class RuleHit:
+    rule: Rule
+    view: int  # 0 is the normalised text; higher views are decoded payloads
+    matched: str
 
+
+def _rule(rule_id: str, pattern: str, reason: str) -> Rule:
+    expanded = pattern.replace("…", r"(?:[\W_]*[\w']+){0,4}").replace("~", r"[\W_]*")
+    return Rule(rule_id, re.compile(expanded, re.IGNORECASE), reason)
+
+
+# Words that point at the assistant's own instructions rather than at an order or a product.
+_OWN = (
+    r"(?:previous|prior|above|earlier|preceding|foregoing|initial|original|system|developer|your|all|any|these"
+    r"|those|the)"
+)
+_INSTRUCTIONS = (
+    r"(?:instructions?|rules?|guidelines?|directives?|prompts?|programming|guardrails?|restrictions?|constraints?"
+    r"|polic(?:y|ies)|training|configuration|limitations?)"
+)
+# Bare "filter", "limits" or "rules" are products and account settings here (a water filter, a
+# spending limit); only safeguards qualified as the assistant's count.
+_SAFEGUARDS = (
+    r"(?:(?:safety|content|moderation|ethical|ethics|security)~(?:filters?|guardrails?|restrictions?|safeguards?"
+    r"|rules|polic(?:y|ies)|settings|guidelines|checks|limits)|guardrails?|safeguards?|censorship|alignment"
+    r"|your~(?:rules|restrictions|limits|limitations|guidelines|programming|polic(?:y|ies)|filters?|training))"
+)
+_ZH_OWN = r"(?:你的|您的|之前|以前|先前|上面|以上|前面|上述|所有|全部|一切|系统|原来|原有|原始|初始|既定|开发者)"
+_ZH_INSTRUCTIONS = r"(?:指令|指示|规则|设定|提示词?|限制|约束|规定|命令|要求|准则|政策|安全策略|设置|程序)"
+_ZH_SAFEGUARDS = (
+    r"(?:(?:你的|所有的?|全部的?|一切)?(?:安全|内容|道德|伦理|审查)(?:限制|过滤|过滤器|审查|规则|防护|护栏|策略|约束|机制)"
+    r"|你的(?:限制|规则|过滤|审查|护栏|约束)|审查机制|过滤器|护栏)"
+)
 
 RULES: tuple[Rule, ...] = (
     _rule(
         "injection.ignore_instructions",
-        "injection",
-        r"\b(ignore|disregard|forget|override)\b.{0,30}\b(instructions?|rules|prompts?|guidelines|directions)\b"
-        r"|(忽略|無視|无视|忘記|忘记|不要理會|不要理会).{0,12}(指令|指示|規則|规则|提示|設定|设定)",
+        rf"\b(?:ignore|disregard|forget|override|overrule|discard|abandon|bypass|set~aside|throw~out"
+        rf"|pay~no~attention~to|stop~following|(?:do~not|don'?t|never)~(?:follow|obey|adhere~to))\b"
+        rf"…~\b{_OWN}\b…~\b{_INSTRUCTIONS}\b"
+        rf"|(?:忽略|忽视|无视|忘记|忘掉|不要理会|不用理会|别管|不要管|抛开|抛弃|放弃|跳过|不要遵守|不再遵守|不必遵守|推翻|覆盖)"
+        rf"(?:掉|了)?[^。，,.!?！？\n]{{0,6}}{_ZH_OWN}[^。，,.!?！？\n]{{0,8}}{_ZH_INSTRUCTIONS}",
         "The question asks the assistant to ignore its instructions.",
     ),
     _rule(
         "injection.system_prompt",
-        "injection",
-        r"\b(system|hidden|initial)\s+prompt\b|\breveal\b.{0,30}\binstructions\b|(系統|系统)(提示|指令)",
+        r"\b(?:reveal|show|print|repeat|output|display|leak|dump|share|disclose|recite|echo|tell~me|give~me"
+        r"|what~(?:is|are|was|were)|copy|write~out|spell~out|translate)\b…~"
+        r"\b(?:system|hidden|initial|secret|internal|developer|pre-?prompt|confidential)~"
+        r"(?:prompts?|instructions?|messages?|rules|configuration|guidelines)\b"
+        r"|\b(?:repeat|print|output|show|reveal)\b…~\b(?:everything|all|the~(?:text|words|lines))~"
+        r"(?:above|before~this|so~far|you~were~(?:told|given))"
+        r"|\b(?:your|the)~(?:system|initial|hidden)~prompt\b"
+        r"|\b(?:output|print|show|reveal|repeat|dump|list|paste)\b…~\b(?:the~)?(?:full~|entire~|whole~)?"
+        r"(?:conversation~history|chat~history|context~window|your~context|api~keys?|secrets|credentials|hidden~preamble)\b"
+        r"|\b(?:output|print|show|reveal|repeat)\b…~<~/?~system~>"
+        r"|(?:告诉|透露|泄露|显示|展示|输出|打印|重复|复述|说出|给我看|列出|翻译|写出|公开|发给我)[^。，,.!?！？\n]{0,8}"
+        r"(?:系统|隐藏|初始|原始|内部|秘密|开发者|全部|完整)[^。，,.!?！？\n]{0,3}(?:提示词?|指令|设定|prompt|规则|消息)"
+        r"|(?:系统|初始|隐藏)(?:提示词?|prompt)(?:是什么|内容)"
+        r"|(?:初始|隐藏|系统|内部|原始)(?:的)?(?:设定|指令|提示词?)[^。！？!?\n]{0,12}(?:打印|输出|显示|告诉|发给|贴出|列出|复述|重复)"
+        r"|(?:对话|会话|聊天)(?:开始)?(?:之前|以前)(?:你)?(?:收到|得到|接收|被给予)的",
         "The question tries to read or change the assistant's system prompt.",
     ),
     _rule(
         "injection.role_override",
-        "injection",
-        r"\b(you are now|from now on you are|act as|pretend (to be|you are)|developer mode|jailbreak|DAN)\b"
-        r"|(你現在是|你现在是|假裝你是|假装你是|扮演)",
+        r"\b(?:you~are~no~longer|you're~no~longer|(?:updating|changing|switching|setting|resetting)~your~"
+        r"(?:role|persona|instructions|rules|permissions|mode|programming)|you~are~now|you're~now|from~now~on~you|from~this~point~(?:on|forward)~you|you~will~now~(?:be|act|play)"
+        r"|pretend~(?:to~be|you~are|you're|that~you)|roleplay~as|role-play~as|simulate~being)\b"
+        r"|\b(?:act|behave|respond|answer|reply)~as~(?:if~you~(?:are|were)~)?(?:an?~)?…~"
+        r"\b(?:ai|assistant|model|chatbot|bot|llm|persona|character|gpt|hacker|villain)\b"
+        r"|\b(?:god|dan|jailbreak|jailbroken|unrestricted|evil|unfiltered)~mode\b"
+        # Gadgets have developer and admin modes too; only the assistant's own counts.
+        r"|\b(?:you|your|assistant|ai|chatgpt|model)\b…~\b(?:developer|debug|admin|sudo)~mode\b"
+        r"|\b(?:unfiltered|unrestricted|uncensored|jailbroken|evil|amoral)~(?:ai|assistant|model|chatbot|bot|llm)\b"
+        r"|\bjailbr(?:eak|oken)\b|\bDo~Anything~Now\b|\b(?:as|you~are|you're|called|named)~DAN\b"
+        r"|(?:你现在是|你现在扮演|从现在(?:开始|起)[，,]?你|假装你是|假装自己是|假设你是|想象你是|你将扮演|请扮演|扮演一个|你不再是)"
+        r"|(?:开发者|上帝|越狱|调试|无限制|管理员)模式|越狱",
         "The question tries to give the assistant a different role.",
     ),
     _rule(
-        "out_of_scope.code",
-        "out_of_scope",
-        r"\b(write|give|show|generate|create|implement)\b.{0,30}\b(code|program|script|function|algorithm|class)\b"
-        r"|\b(bubble|quick|merge|insertion)\s?sort\b"
-        r"|(寫|写|給我|给我).{0,10}(程式|程序|代碼|代码|函數|函数)|(冒泡|泡沫|快速)排序",
-        "The assistant answers questions about our products and policies; it does not write code.",
+        "injection.rules_void",
+        # "The return policy doesn't apply to sale items" is a real question: the rules must be the
+        # assistant's, or void for it.
+        rf"\b(?:your|any|all|these|those|usual|normal|standard|old|safety|content|ethical)~{_INSTRUCTIONS}\b…~"
+        r"\b(?:don'?t|do~not|does~not|doesn'?t|no~longer|won'?t|will~not|never|cease~to)~"
+        r"(?:apply|matter|exist|count|bind|restrict|limit|hold)\b"
+        rf"|\b{_INSTRUCTIONS}\b…~(?:don'?t|do~not|no~longer|doesn'?t|does~not)~(?:apply|matter|exist)~"
+        r"(?:to~you|for~you|here|(?:to|in|for)~this~(?:chat|conversation|session))\b"
+        rf"|\b{_INSTRUCTIONS}~(?:are|is)~(?:now~|hereby~|temporarily~)?(?:suspended|lifted|waived|void|null|revoked"
+        r"|disabled|switched~off|turned~off|deactivated)\b"
+        r"|\byou~(?:are|'re|will~be)~(?:now~)?(?:free|freed|released|liberated|unbound|unrestricted|unfiltered"
+        r"|uncensored|unchained|unleashed)\b"
+        r"|\b(?:not|no~longer|never)~(?:bound|restricted|limited|constrained|governed)~by\b"
+        r"|\b(?:answer|respond|reply|talk|speak|write|act|behave|operate|chat|output|say)\b…~"
+        r"\b(?:without|with~no|free~(?:of|from))~(?:any~)?(?:ethical~|moral~|content~|safety~)?"
+        r"(?:restrictions|limits|limitations|filters|filtering|censorship|rules|guidelines|boundaries|constraints"
+        r"|safeguards|morals|ethics)\b"
+        r"|\byou~(?:have|got)~no~(?:rules|restrictions|limits|limitations|filters|guidelines|boundaries)\b"
+        r"|(?:规则|规定|限制|约束|准则|政策|指令|设定)(?:对你)?(?:已经|都|全部|统统)?(?:不再|不|没有|失去)(?:适用|存在|有效|重要|作用|效力|约束)"
+        r"|你(?:已经|现在)?(?:不再|不|无需|不用|不必)(?:受|被)?(?:任何)?(?:规则|规定|限制|约束|准则|政策|审查)"
+        r"|(?:不受|没有|无|摆脱|脱离)(?:任何)?(?:的)?(?:规则|限制|约束|审查|过滤|道德|伦理)(?:限制|约束)?(?:的)?"
+        r"(?:AI|助手|模型|模式|机器人|回答|回复|地)"
+        r"|(?:对话|会话|聊天)(?:都|也)?(?:不受|不必受|无需受|不用受)(?:任何)?(?:规则|规定|限制|约束|政策)"
+        r"|(?:之前|以前|先前|原来|原有|所有|你的)的?(?:规则|规定|指令|设定|限制|指示)(?:都|全部|统统|一律)?"
+        r"(?:不算数|不算|作废|无效|失效|不适用|不再适用)",
+        "The question tells the assistant its rules no longer apply.",
+    ),
+    _rule(
+        "injection.policy_bypass",
+        rf"\b(?:bypass|circumvent|get~around|work~around|evade|disable|turn~off|switch~off|deactivate|remove"
+        rf"|lift|suspend|break~(?:out~of|free~of)|escape)\b…~\b{_SAFEGUARDS}\b"
+        rf"|(?:绕过|绕开|规避|避开|关闭|关掉|解除|突破|取消|禁用|去掉|移除|打破){_ZH_SAFEGUARDS}",
+        "The question asks the assistant to switch off its safeguards.",
+    ),
+    _rule(
+        "injection.fake_system_message",
+        # Text dressed up as a message from the system or operator, which a model may obey.
+        r"(?:^|[\n\[<#(（「“\"*])~(?:new~|important~|urgent~)?(?:system|admin|administrator|developer|operator)~"
+        r"(?:message|prompt|update|notice|note|override|instructions?|command)s?\b"
+        r"|</?~(?:system|sys|im_start|im_end)\b|\[/?(?:system|INST)\]|(?:^|\n)~system~:"
+        r"|\b(?:system|admin)~(?:note|message|notice|update|override)~to~the~(?:assistant|model|summari[sz]er|ai|bot)\b"
+        r"|(?:系统|管理员|开发者)(?:提示|更新|消息|通知|指令|公告|说明)[：:]",
+        "The text poses as a message from the system to change the assistant's behaviour.",
+    ),
+    _rule(
+        "injection.standing_order",
+        # An instruction planted for every later answer ("from now on, append ...").
+        r"\b(?:from~now~on|for~the~rest~of~(?:this|the|our)~(?:chat|conversation|session)|in~(?:all|every)~"
+        r"(?:future|later)~(?:answers?|replies|responses))\b~(?:you~)?(?:will~|must~|should~|shall~)?(?:always~)?"
+        r"(?:append|add|include|insert|end|start|begin|prefix|suffix|sign|recommend|mention|promote|link)\b"
+        r"|\b(?:append|add|include|insert)\b…~\bto~(?:every|each|all|any)~(?:answer|reply|response|message)s?\b"
+        r"|(?:以后|之后|接下来)(?:的)?(?:每个|每条|所有|每次)(?:回答|回复|消息)(?:都|末尾|结尾|后面)?(?:要|请|必须)?(?:加上|附上|添加|带上)",
+        "The question plants an instruction for every later answer.",
+    ),
+    _rule(
+        "injection.encoded_instruction",
+        r"\b(?:decode|decrypt|translate|convert|read)\b…~\b(?:base~?64|rot~?13|hex|binary|cipher|encoded)\b…~"
+        r"\b(?:follow|execute|obey|do~(?:what|as)~it~says|carry~out|perform|run|act~on)\b"
+        r"|(?:解码|解密|翻译|转换)[^。!?！？\n]{0,12}(?:然后|并|再|之后)[^。!?！？\n]{0,4}(?:执行|照做|遵守|按照|运行|服从)",
+        "The question hides an instruction in an encoding and asks the assistant to follow it.",
     ),
 )
 
 
-def matching_rules(text: str) -> list[tuple[Rule, re.Match[str]]]:
-    hits = []
+def matching_rules(text_views: TextViews) -> list[RuleHit]:
+    """First hit of each rule over the views, in rule order."""
+    hits: list[RuleHit] = []
     for rule in RULES:
-        match = rule.pattern.search(text)
-        if match is not None:
-            hits.append((rule, match))
+        for index, view in enumerate(text_views.all):
+            match = rule.pattern.search(view)
+            if match is not None:
+                hits.append(RuleHit(rule, index, match.group()))
+                break
     return hits

@@ -1,8 +1,9 @@
 """Kafka: chunks on docs.chunks and version changes on docs.changes, both keyed by document id.
 
-Failed source documents go to ``docs.sources.dlq`` (a SourceDocument, with the reason in the
-standard dead-letter headers) so analysts and the telemetry service see them beside every other
-dead letter. There is nothing to replay them into: fix the file and sync again.
+Failed source documents go to ``docs.sources.dlq`` (a SourceDocument without its content, with the
+reason in the standard dead-letter headers) so analysts and the telemetry service see them beside
+every other dead letter. The content stays out: it was never screened for personal data, and the
+file is still at its source. There is nothing to replay them into: fix the file and sync again.
 """
 
 from __future__ import annotations
@@ -20,8 +21,6 @@ from llmops_core.topics import DOCS_CHANGES, DOCS_CHUNKS, DOCS_SOURCES_DLQ
 from llmops_ingestion.domain.documents import SourceDocument
 from llmops_ingestion.domain.extraction import ContentType
 
-# A dead letter keeps the start of the document for inspection, not all of a 50 MiB file.
-DEAD_LETTER_CONTENT_BYTES = 256 * 1024
 CONTENT_TYPES = {
     ContentType.PLAIN_TEXT: ingestion_pb2.CONTENT_TYPE_PLAIN_TEXT,
     ContentType.MARKDOWN: ingestion_pb2.CONTENT_TYPE_MARKDOWN,
@@ -49,7 +48,6 @@ class KafkaChangePublisher:
     async def dead_letter(self, tenant_id: str, document: SourceDocument, reason: str) -> None:
         record = ingestion_pb2.SourceDocument(
             document_id=document.document_id,
-            content=document.content[:DEAD_LETTER_CONTENT_BYTES],
             content_type=CONTENT_TYPES.get(document.content_type) if document.content_type else None,
             source_uri=document.source_uri,
             metadata=document.metadata,

@@ -24,13 +24,14 @@ from llmops.ingestion.v1.events_pb2 import (
     ManifestChunk,
     VersionManifest,
 )
+from llmops_core.errors import Unavailable
 from llmops_core.kafka import new_envelope
 from llmops_ingestion.domain.chunking import ChunkingPolicy, EstimatedTokens, chunk_ids, chunk_sections, content_hash
 from llmops_ingestion.domain.extraction import ContentType
 from llmops_ingestion.domain.reading import FormatOptions, UnreadableDocument, read_document
 
 MAX_BYTES = 10 * 1024 * 1024  # one document sent inline through the API
-DOCUMENT_ID = re.compile(r"^\S{1,200}$")
+DOCUMENT_ID = re.compile(r"\A\S{1,200}\Z")
 # Without the embedding model's tokenizer, chunks are sized by an estimate of its word pieces.
 ESTIMATED_CHUNKING = ChunkingPolicy(EstimatedTokens())
 HEADING_PATH = "heading_path"  # chunk metadata key: "Fares > Refunds"
@@ -105,6 +106,18 @@ class DocumentRepository(Protocol):
     def lock(self, tenant_id: str, document_id: str) -> AbstractAsyncContextManager[DocumentRecord]: ...
 
 
+@dataclass(frozen=True)
+class ScreenedText:
+    text: str  # redacted where the tenant's policy says so
+    redacted: tuple[str, ...] = ()  # rules that changed the text, e.g. "pii.email"
+
+
+class Screener(Protocol):
+    """Personal data screening of a document's chunks under the tenant's policy (guardrails)."""
+
+    async def screen(self, tenant_id: str, document_id: str, texts: list[str]) -> list[ScreenedText]: ...
+
+
 class ChangePublisher(Protocol):
     async def publish_chunks(self, chunks: Sequence[DocumentChunked]) -> None: ...
 
@@ -139,8 +152,13 @@ async def ingest_document(
     chunking: ChunkingPolicy = ESTIMATED_CHUNKING,
     formats: FormatOptions | None = None,
     mark: SyncMark | None = None,
+    screener: Screener | None = None,
 ) -> DocumentResult:
-    """One document; a bad document fails with a reason and never stops the others."""
+    """One document; a bad document fails with a reason and never stops the others.
+
+    The service always passes a ``screener``; without one (unit tests of versioning) chunks are
+    published as extracted.
+    """
     reason = _rejection(document)
     if reason is not None or document.content_type is None:
         return failed(document.document_id, reason or "")
@@ -156,6 +174,17 @@ async def ingest_document(
     chunks = await asyncio.to_thread(chunk_sections, read.extracted.sections, chunking)
     if not chunks:
         return failed(document.document_id, "no text left after extraction")
+    detail = read.detail
+    if screener is not None:
+        # Before ids and events: what is published, embedded and quoted in answers is the screened text.
+        try:
+            screened = await screener.screen(tenant_id, document.document_id, [c.text for c in chunks])
+        except Unavailable as error:
+            return failed(document.document_id, f"not ingested: it could not be screened for personal data ({error})")
+        chunks = [replace(c, text=s.text) for c, s in zip(chunks, screened, strict=True)]
+        redacted = sorted({rule for s in screened for rule in s.redacted})
+        if redacted:
+            detail += f"; redacted {', '.join(redacted)}"
     metadata = [_chunk_metadata(document.metadata, chunk.heading_path) for chunk in chunks]
     ids = chunk_ids(document.document_id, title, [(c.text, m) for c, m in zip(chunks, metadata, strict=True)])
     digest = content_hash(title, read.extracted.text)
@@ -165,9 +194,7 @@ async def ingest_document(
         if current is not None and not current.deleted and current.content_hash == digest:
             if (current.source_key, current.fingerprint) != (mark.source_key, mark.fingerprint):
                 await record.save(replace(current, source_key=mark.source_key, fingerprint=mark.fingerprint))
-            return DocumentResult(
-                document.document_id, current.version, Outcome.UNCHANGED, current.chunk_count, read.detail
-            )
+            return DocumentResult(document.document_id, current.version, Outcome.UNCHANGED, current.chunk_count, detail)
         version = current.version + 1 if current else 1
         previous = set(current.chunk_ids) if current is not None and not current.deleted else set()
         new = [
@@ -217,9 +244,7 @@ async def ingest_document(
             )
         )
     outcome = Outcome.ADDED if current is None or current.deleted else Outcome.MODIFIED
-    return DocumentResult(
-        document.document_id, version, outcome, len(chunks), read.detail, len(new), len(chunks) - len(new)
-    )
+    return DocumentResult(document.document_id, version, outcome, len(chunks), detail, len(new), len(chunks) - len(new))
 
 
 async def delete_document(

@@ -17,6 +17,7 @@ from llmops_ingestion.domain.documents import (
     DocumentRepository,
     DocumentResult,
     Outcome,
+    Screener,
     SourceDocument,
     StoredDocument,
     SyncMark,
@@ -46,6 +47,7 @@ class SyncContext:
     failures: FailureSink
     chunking: ChunkingPolicy
     formats: FormatOptions
+    screener: Screener | None = None  # always set by the service (personal data never goes out raw)
 
 
 async def _sync_entry(
@@ -69,7 +71,7 @@ async def _sync_entry(
     )
     result = await ingest_document(
         tenant_id, document, context.repository, context.publisher, context.chunking, context.formats,
-        SyncMark(source.key, fetched.fingerprint),
+        SyncMark(source.key, fetched.fingerprint), context.screener,
     )  # fmt: skip
     if result.outcome is Outcome.FAILED:
         await context.failures.dead_letter(tenant_id, document, result.detail)

@@ -130,8 +130,9 @@ class IngestionServicer(ingestion_pb2_grpc.IngestionServiceServicer):
                 d.document_id, d.content, CONTENT_TYPE_OF.get(d.content_type), d.title, d.source_uri, dict(d.metadata)
             )
             result = await ingest_document(
-                tenant_id, document, self.sync.repository, self.sync.publisher, self.sync.chunking, self.sync.formats
-            )
+                tenant_id, document, self.sync.repository, self.sync.publisher, self.sync.chunking,
+                self.sync.formats, screener=self.sync.screener,
+            )  # fmt: skip
             if result.outcome is Outcome.FAILED:
                 await self.sync.failures.dead_letter(tenant_id, document, result.detail)
             results.append(result)

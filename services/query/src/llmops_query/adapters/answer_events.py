@@ -7,6 +7,7 @@ from llmops.query.v1 import events_pb2, query_pb2
 from llmops_core.kafka import EventPublisher, new_envelope
 from llmops_core.topics import ANSWERS, FEEDBACK
 from llmops_query.domain.answers import Answer, Outcome, Status
+from llmops_query.domain.feedback import Feedback
 
 STATUSES = {
     Status.ANSWERED: query_pb2.ANSWER_STATUS_ANSWERED,
@@ -88,14 +89,12 @@ async def publish_answer(publisher: EventPublisher, answer: Answer, ask: query_p
     await publisher.publish(ANSWERS, answer.answer_id, event)
 
 
-async def publish_feedback(
-    publisher: EventPublisher, tenant_id: str, feedback_id: str, answer_id: str, rating: int, comment: str
-) -> None:
+async def publish_feedback(publisher: EventPublisher, feedback: Feedback, feedback_id: str) -> None:
     event = events_pb2.FeedbackGiven(
-        envelope=new_envelope(tenant_id, "query"),
+        envelope=new_envelope(feedback.tenant_id, "query"),
         feedback_id=feedback_id,
-        answer_id=answer_id,
-        rating=rating,
-        comment=comment,
+        answer_id=feedback.answer_id,
+        rating=feedback.rating,
+        comment=feedback.comment,
     )
-    await publisher.publish(FEEDBACK, answer_id, event)
+    await publisher.publish(FEEDBACK, feedback.answer_id, event)

@@ -28,14 +28,18 @@ class GuardrailsClient:
         self.stub = guardrails_pb2_grpc.GuardrailsServiceStub(self.channel)  # type: ignore[no-untyped-call]
         self.timeout = timeout
 
-    async def check_input(self, tenant_id: str, text: str) -> GuardVerdict:
+    async def check_input(self, tenant_id: str, text: str, corpus_similarity: float | None = None) -> GuardVerdict:
+        request = guardrails_pb2.CheckInputRequest(tenant_id=tenant_id, text=text)
+        if corpus_similarity is not None:
+            request.corpus_similarity = corpus_similarity
         try:
-            verdict = await self.stub.CheckInput(
-                guardrails_pb2.CheckInputRequest(tenant_id=tenant_id, text=text), timeout=self.timeout
-            )
+            verdict = await self.stub.CheckInput(request, timeout=self.timeout)
         except grpc.aio.AioRpcError as error:
             raise _translated("guardrails", error) from error
-        return GuardVerdict(verdict.decision == guardrails_pb2.DECISION_BLOCK, verdict.reason, verdict.redacted_text)
+        blocked = verdict.decision == guardrails_pb2.DECISION_BLOCK
+        blocking = [f for f in verdict.findings if f.action == "block"]
+        scope_only = blocked and bool(blocking) and all(f.category == "scope" for f in blocking)
+        return GuardVerdict(blocked, verdict.reason, verdict.redacted_text or text, scope_only)
 
     async def check_output(self, tenant_id: str, text: str, question: str) -> GuardVerdict:
         try:

@@ -34,6 +34,9 @@ class GuardVerdict:
     blocked: bool
     reason: str
     text: str  # redacted where personal data was found
+    # Blocked only because the question looks out of the tenant's scope: closeness to the corpus,
+    # known after retrieval, can still bring it in.
+    scope_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -99,7 +102,7 @@ class Answer:
 
 
 class Guardrails(Protocol):
-    async def check_input(self, tenant_id: str, text: str) -> GuardVerdict: ...
+    async def check_input(self, tenant_id: str, text: str, corpus_similarity: float | None = None) -> GuardVerdict: ...
 
     async def check_output(self, tenant_id: str, text: str, question: str) -> GuardVerdict: ...
 
@@ -137,7 +140,8 @@ def ask_request(tenant_id: str, question: str, top_k: int, session_id: str, defa
 
 
 # Placeholders the guardrails service puts where personal data was: noise for retrieval.
-REDACTION = re.compile(r"\[(?:EMAIL|PHONE|CARD|NATIONAL_ID)\][,:;]?")
+# The guardrails service's placeholders (llmops_guardrails.domain.pii.PLACEHOLDERS).
+REDACTION = re.compile(r"\[(?:EMAIL|PHONE|CARD|IBAN|NATIONAL_ID|IP_ADDRESS|API_KEY)\][,:;]?")
 
 
 def search_text(redacted_question: str) -> str:

@@ -1,8 +1,36 @@
-"""Prometheus metrics of the platform, in a registry of our own."""
+"""Prometheus metrics of the platform, in a registry of our own, with a bounded set of label values."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+# Not a valid tenant id or stage name, so it cannot be mistaken for one.
+OTHER = "(other)"
+
+
+class BoundedLabels:
+    """The first ``limit`` distinct accepted values keep their own label value; the rest share ``OTHER``.
+
+    Every label value is a time series for as long as the process runs, so values that come from
+    data (tenant ids) must be bounded. A value keeps its label once given: moving it to ``OTHER``
+    later would make its counters jump.
+    """
+
+    def __init__(self, limit: int, accept: Callable[[str], bool] = bool) -> None:
+        self.limit = limit
+        self.accept = accept
+        self.kept: set[str] = set()
+
+    def __call__(self, value: str) -> str:
+        if value in self.kept:
+            return value
+        if len(self.kept) < self.limit and self.accept(value):
+            self.kept.add(value)
+            return value
+        return OTHER
+
 
 REGISTRY = CollectorRegistry()
 ANSWERS = Counter("llmops_answers", "Answers by status", ["tenant", "status"], registry=REGISTRY)

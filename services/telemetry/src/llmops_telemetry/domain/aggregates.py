@@ -2,13 +2,23 @@
 
 Every replica of the telemetry service reads every topic in its own consumer group and
 derives the same numbers; a restart re-reads the topics from the earliest offset.
+
+Memory is bounded: only tenants that events name get an entry (a read never creates one), at most
+``max_tenants`` of them (the least recently active is dropped first), and per tenant a fixed set
+of ratings and at most ``MAX_STAGES`` latency stages.
 """
 
 from __future__ import annotations
 
 import statistics
-from collections import defaultdict, deque
+from collections import OrderedDict, defaultdict, deque
 from dataclasses import dataclass, field
+
+from llmops_core.validation import is_tenant_id
+
+RATINGS = (-1, 0, 1)
+# The query service reports about eight stages; more can only come from a malformed event.
+MAX_STAGES = 32
 
 
 @dataclass
@@ -33,7 +43,7 @@ class TenantAggregates:
     scored: int = 0
     hallucinated: int = 0
     drift_alerts: int = 0
-    feedback: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    feedback: dict[int, int] = field(default_factory=lambda: dict.fromkeys(RATINGS, 0))
     latencies_ms: dict[str, deque[float]] = field(default_factory=lambda: defaultdict(lambda: deque(maxlen=1000)))
     recent: dict[str, AnswerRow] = field(default_factory=dict)
 
@@ -51,16 +61,34 @@ class TenantAggregates:
 
 
 class Aggregates:
-    def __init__(self, recent_answers: int) -> None:
+    def __init__(self, recent_answers: int, max_tenants: int) -> None:
         self.recent_answers = recent_answers
-        self.tenants: dict[str, TenantAggregates] = defaultdict(TenantAggregates)
+        self.max_tenants = max_tenants
+        self.tenants: OrderedDict[str, TenantAggregates] = OrderedDict()  # least recently active first
+
+    def find(self, tenant: str) -> TenantAggregates | None:
+        """The tenant's numbers, or None when no event named it (or it was dropped as least active)."""
+        return self.tenants.get(tenant)
+
+    def _active(self, tenant: str) -> TenantAggregates | None:
+        """The entry an event for ``tenant`` updates, made if need be; None for an id no API accepts."""
+        if not is_tenant_id(tenant):
+            return None
+        t = self.tenants.get(tenant)
+        if t is None:
+            t = self.tenants[tenant] = TenantAggregates()
+            while len(self.tenants) > self.max_tenants:
+                self.tenants.popitem(last=False)
+        else:
+            self.tenants.move_to_end(tenant)
+        return t
 
     def answer(
         self, tenant: str, row: AnswerRow, tokens: tuple[int, int], cost: float, stages: dict[str, float]
     ) -> bool:
-        """Records an answer; False when it was already recorded (a re-delivery)."""
-        t = self.tenants[tenant]
-        if row.answer_id in t.recent:  # at-least-once delivery: count each answer once
+        """Records an answer; False when it was already recorded (a re-delivery) or names no tenant."""
+        t = self._active(tenant)
+        if t is None or row.answer_id in t.recent:  # at-least-once delivery: count each answer once
             return False
         t.answers += 1
         t.refusals += row.status == "refused"
@@ -69,15 +97,18 @@ class Aggregates:
         t.output_tokens += tokens[1]
         t.cost_usd += cost
         for stage, ms in stages.items():
-            t.latencies_ms[stage].append(ms)
+            if stage in t.latencies_ms or len(t.latencies_ms) < MAX_STAGES:
+                t.latencies_ms[stage].append(ms)
         t.recent[row.answer_id] = row
         while len(t.recent) > self.recent_answers:
             t.recent.pop(next(iter(t.recent)))
         return True
 
     def scored(self, tenant: str, answer_id: str, groundedness: float, hallucinated: bool) -> bool:
-        """Records a score; False when this answer was already scored (a re-delivery)."""
-        t = self.tenants[tenant]
+        """Records a score; False when this answer was already scored (a re-delivery) or names no tenant."""
+        t = self._active(tenant)
+        if t is None:
+            return False
         row = t.recent.get(answer_id)
         if row is not None and row.groundedness is not None:
             return False
@@ -87,5 +118,26 @@ class Aggregates:
             row.groundedness, row.hallucinated = groundedness, hallucinated
         return True
 
-    def newest_answers(self, tenant: str) -> list[AnswerRow]:
-        return sorted(self.tenants[tenant].recent.values(), key=lambda r: r.occurred_at, reverse=True)
+    def drift_alert(self, tenant: str) -> bool:
+        t = self._active(tenant)
+        if t is not None:
+            t.drift_alerts += 1
+        return t is not None
+
+    def feedback(self, tenant: str, rating: int) -> bool:
+        t = self._active(tenant) if rating in RATINGS else None
+        if t is None:
+            return False
+        t.feedback[rating] += 1
+        return True
+
+    def newest_answers(self, tenant: str) -> list[AnswerRow] | None:
+        t = self.tenants.get(tenant)
+        return None if t is None else sorted(t.recent.values(), key=lambda r: r.occurred_at, reverse=True)
+
+
+def unknown_tenant(tenant: str) -> str:
+    return (
+        f"Telemetry has no numbers for tenant {tenant!r}: no event has named it since the service started "
+        "(or it was the least active beyond the tenants kept)."
+    )

@@ -6,8 +6,9 @@ import grpc
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from llmops.telemetry.v1 import telemetry_pb2, telemetry_pb2_grpc
+from llmops_core.errors import NotFound
 from llmops_core.validation import next_page_token, page_window, require_tenant
-from llmops_telemetry.domain.aggregates import Aggregates
+from llmops_telemetry.domain.aggregates import Aggregates, unknown_tenant
 
 
 class TelemetryServicer(telemetry_pb2_grpc.TelemetryServiceServicer):
@@ -17,7 +18,10 @@ class TelemetryServicer(telemetry_pb2_grpc.TelemetryServiceServicer):
     async def GetSummary(  # noqa: N802 (gRPC method name)
         self, request: telemetry_pb2.GetSummaryRequest, context: grpc.aio.ServicerContext
     ) -> telemetry_pb2.Summary:
-        t = self.aggregates.tenants[require_tenant(request.tenant_id)]
+        tenant = require_tenant(request.tenant_id)
+        t = self.aggregates.find(tenant)
+        if t is None:
+            raise NotFound(unknown_tenant(tenant))
         return telemetry_pb2.Summary(
             answers=t.answers, refusals=t.refusals, abstentions=t.abstentions, input_tokens=t.input_tokens,
             output_tokens=t.output_tokens, cost_usd=t.cost_usd, hallucination_rate=t.hallucination_rate,
@@ -34,6 +38,8 @@ class TelemetryServicer(telemetry_pb2_grpc.TelemetryServiceServicer):
         tenant = require_tenant(request.tenant_id)
         offset, size = page_window(request.page.page_size, request.page.page_token)
         rows = self.aggregates.newest_answers(tenant)
+        if rows is None:
+            raise NotFound(unknown_tenant(tenant))
         page = []
         for row in rows[offset : offset + size]:
             occurred = Timestamp()

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from llmops_core.auth.interceptors import KeyVerifier
+from llmops_core.errors import DomainError
+from llmops_core.validation import is_tenant_id
 from llmops_telemetry.adapters.prometheus import REGISTRY
-from llmops_telemetry.domain.aggregates import Aggregates
+from llmops_telemetry.domain.aggregates import Aggregates, TenantAggregates, unknown_tenant
 
 
-def summary(aggregates: Aggregates, tenant: str) -> dict[str, object]:
-    t = aggregates.tenants[tenant]
+def summary(tenant: str, t: TenantAggregates) -> dict[str, object]:
     return {
         "tenant": tenant,
         "answers": t.answers,
@@ -27,20 +31,55 @@ def summary(aggregates: Aggregates, tenant: str) -> dict[str, object]:
     }
 
 
-def build_app(aggregates: Aggregates) -> web.Application:
+def _error(status: int, message: str) -> web.Response:
+    headers = {"WWW-Authenticate": 'Bearer realm="llmops telemetry"'} if status == 401 else None
+    return web.json_response({"error": message}, status=status, headers=headers)
+
+
+def key_middleware(keys: KeyVerifier, operator_tenant: str) -> Any:
+    """Admin keys only: a tenant's key reads its own summary; the operator tenant's key reads all
+    tenants (``/metrics``, ``/api/tenants``), which is what Prometheus scrapes with."""
+
+    @web.middleware
+    async def check(request: web.Request, handler: Any) -> web.StreamResponse:
+        header = request.headers.get("Authorization", "")
+        if not header.startswith("Bearer "):
+            return _error(401, "send an admin API key: 'Authorization: Bearer <key>'")
+        try:
+            principal = await keys.verify(header[7:].strip())
+        except DomainError as error:
+            return _error(401, str(error))
+        if "admin" not in principal.scopes:
+            return _error(403, "telemetry needs an API key with the 'admin' scope")
+        asked = request.query.get("tenant", principal.tenant_id) if request.path == "/api/summary" else None
+        if principal.tenant_id != operator_tenant and asked != principal.tenant_id:
+            return _error(403, f"this key reads tenant {principal.tenant_id!r} only (its own /api/summary)")
+        request["tenant"] = asked
+        response: web.StreamResponse = await handler(request)
+        return response
+
+    return check
+
+
+def build_app(aggregates: Aggregates, keys: KeyVerifier, operator_tenant: str) -> web.Application:
     async def metrics(request: web.Request) -> web.Response:
         return web.Response(body=generate_latest(REGISTRY), headers={"Content-Type": CONTENT_TYPE_LATEST})
 
     async def api_summary(request: web.Request) -> web.Response:
-        tenant = request.query.get("tenant", "")
+        tenant = str(request.get("tenant") or "")
         if not tenant:
             return web.json_response({"error": "pass ?tenant=<tenant id>"}, status=400)
-        return web.json_response(summary(aggregates, tenant))
+        if not is_tenant_id(tenant):
+            return web.json_response({"error": "tenant must be 1-64 characters of a-z, 0-9, '_' or '-'"}, status=400)
+        numbers = aggregates.find(tenant)
+        if numbers is None:  # never made here: a read must not grow memory
+            return web.json_response({"error": unknown_tenant(tenant)}, status=404)
+        return web.json_response(summary(tenant, numbers))
 
     async def api_tenants(request: web.Request) -> web.Response:
         return web.json_response(sorted(aggregates.tenants))
 
-    app = web.Application()
+    app = web.Application(middlewares=[key_middleware(keys, operator_tenant)])
     app.add_routes(
         [web.get("/metrics", metrics), web.get("/api/summary", api_summary), web.get("/api/tenants", api_tenants)]
     )

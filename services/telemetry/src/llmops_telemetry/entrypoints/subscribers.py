@@ -21,8 +21,9 @@ from llmops_core.topics import (
     FEEDBACK,
     INGEST_REPORTS,
 )
+from llmops_core.validation import is_tenant_id
 from llmops_telemetry.adapters import prometheus as metrics
-from llmops_telemetry.domain.aggregates import Aggregates, AnswerRow
+from llmops_telemetry.domain.aggregates import MAX_STAGES, Aggregates, AnswerRow
 from llmops_telemetry.settings import TelemetrySettings
 
 STATUS_NAMES = {
@@ -35,6 +36,8 @@ STATUS_NAMES = {
 def register(broker: KafkaBroker, aggregates: Aggregates, settings: TelemetrySettings) -> None:
     options = consumer_options(settings.kafka)
     group = settings.consumer_group
+    tenant_label = metrics.BoundedLabels(settings.metric_tenants, accept=is_tenant_id)
+    stage_label = metrics.BoundedLabels(MAX_STAGES)
 
     @broker.subscriber(ANSWERS, group_id=group, decoder=proto_decoder(AnswerProduced), **options)
     async def on_answer(event: AnswerProduced) -> None:
@@ -46,33 +49,37 @@ def register(broker: KafkaBroker, aggregates: Aggregates, settings: TelemetrySet
         tokens = (event.usage.input_tokens, event.usage.output_tokens)
         if not aggregates.answer(tenant, row, tokens, event.cost_usd, stages):
             return
-        metrics.ANSWERS.labels(tenant, status).inc()
-        metrics.TOKENS.labels(tenant, "input").inc(event.usage.input_tokens)
-        metrics.TOKENS.labels(tenant, "output").inc(event.usage.output_tokens)
-        metrics.COST.labels(tenant).inc(event.cost_usd)
+        label = tenant_label(tenant)
+        metrics.ANSWERS.labels(label, status).inc()
+        metrics.TOKENS.labels(label, "input").inc(event.usage.input_tokens)
+        metrics.TOKENS.labels(label, "output").inc(event.usage.output_tokens)
+        metrics.COST.labels(label).inc(event.cost_usd)
         for stage, ms in stages.items():
-            metrics.STAGE_LATENCY.labels(stage).observe(ms / 1000)
+            metrics.STAGE_LATENCY.labels(stage_label(stage)).observe(ms / 1000)
 
     @broker.subscriber(ANSWERS_SCORED, group_id=group, decoder=proto_decoder(AnswerScored), **options)
     async def on_score(event: AnswerScored) -> None:
         tenant, score = event.envelope.tenant_id, event.score
         if aggregates.scored(tenant, score.answer_id, score.groundedness, score.hallucinated):
-            metrics.SCORED.labels(tenant, str(score.hallucinated).lower()).inc()
-            metrics.HALLUCINATION_RATE.labels(tenant).set(aggregates.tenants[tenant].hallucination_rate)
+            label = tenant_label(tenant)
+            metrics.SCORED.labels(label, str(score.hallucinated).lower()).inc()
+            numbers = aggregates.find(tenant)
+            if label != metrics.OTHER and numbers is not None:  # one tenant's rate is not the others'
+                metrics.HALLUCINATION_RATE.labels(label).set(numbers.hallucination_rate)
 
     @broker.subscriber(DRIFT_ALERTS, group_id=group, decoder=proto_decoder(DriftAlert), **options)
     async def on_drift(event: DriftAlert) -> None:
-        aggregates.tenants[event.envelope.tenant_id].drift_alerts += 1
-        metrics.DRIFT_ALERTS.labels(event.envelope.tenant_id).inc()
+        if aggregates.drift_alert(event.envelope.tenant_id):
+            metrics.DRIFT_ALERTS.labels(tenant_label(event.envelope.tenant_id)).inc()
 
     @broker.subscriber(FEEDBACK, group_id=group, decoder=proto_decoder(FeedbackGiven), **options)
     async def on_feedback(event: FeedbackGiven) -> None:
-        aggregates.tenants[event.envelope.tenant_id].feedback[event.rating] += 1
-        metrics.FEEDBACK.labels(event.envelope.tenant_id, str(event.rating)).inc()
+        if aggregates.feedback(event.envelope.tenant_id, event.rating):  # only ratings -1, 0 and 1 count
+            metrics.FEEDBACK.labels(tenant_label(event.envelope.tenant_id), str(event.rating)).inc()
 
     @broker.subscriber(INGEST_REPORTS, group_id=group, decoder=proto_decoder(IngestReport), **options)
     async def on_ingest(event: IngestReport) -> None:
-        metrics.CHUNKS.labels(event.envelope.tenant_id).inc(event.chunks_published)
+        metrics.CHUNKS.labels(tenant_label(event.envelope.tenant_id)).inc(event.chunks_published)
 
     async def raw(msg: StreamMessage[Any]) -> str:
         return str(msg.raw_message.topic)

@@ -24,23 +24,29 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%llmops/guardrails/v1/guardrails.proto\x12\x14llmops.guardrails.v1\"D\n\x11\x43heckInputRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x0c\n\x04text\x18\x02 \x01(\t\x12\x0e\n\x06policy\x18\x03 \x01(\t\"W\n\x12\x43heckOutputRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x0c\n\x04text\x18\x02 \x01(\t\x12\x10\n\x08question\x18\x03 \x01(\t\x12\x0e\n\x06policy\x18\x04 \x01(\t\"T\n\x07\x46inding\x12\x0c\n\x04rule\x18\x01 \x01(\t\x12\x10\n\x08\x63\x61tegory\x18\x02 \x01(\t\x12\r\n\x05score\x18\x03 \x01(\x02\x12\r\n\x05start\x18\x04 \x01(\r\x12\x0b\n\x03\x65nd\x18\x05 \x01(\r\"\xa3\x01\n\x07Verdict\x12\x30\n\x08\x64\x65\x63ision\x18\x01 \x01(\x0e\x32\x1e.llmops.guardrails.v1.Decision\x12\x0e\n\x06reason\x18\x02 \x01(\t\x12\x15\n\rredacted_text\x18\x03 \x01(\t\x12/\n\x08\x66indings\x18\x04 \x03(\x0b\x32\x1d.llmops.guardrails.v1.Finding\x12\x0e\n\x06policy\x18\x05 \x01(\t*a\n\x08\x44\x65\x63ision\x12\x18\n\x14\x44\x45\x43ISION_UNSPECIFIED\x10\x00\x12\x12\n\x0e\x44\x45\x43ISION_ALLOW\x10\x01\x12\x13\n\x0f\x44\x45\x43ISION_REDACT\x10\x02\x12\x12\n\x0e\x44\x45\x43ISION_BLOCK\x10\x03\x32\xc1\x01\n\x11GuardrailsService\x12T\n\nCheckInput\x12\'.llmops.guardrails.v1.CheckInputRequest\x1a\x1d.llmops.guardrails.v1.Verdict\x12V\n\x0b\x43heckOutput\x12(.llmops.guardrails.v1.CheckOutputRequest\x1a\x1d.llmops.guardrails.v1.Verdictb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%llmops/guardrails/v1/guardrails.proto\x12\x14llmops.guardrails.v1\"z\n\x11\x43heckInputRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x0c\n\x04text\x18\x02 \x01(\t\x12\x0e\n\x06policy\x18\x03 \x01(\t\x12\x1e\n\x11\x63orpus_similarity\x18\x04 \x01(\x02H\x00\x88\x01\x01\x42\x14\n\x12_corpus_similarity\"W\n\x12\x43heckOutputRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x0c\n\x04text\x18\x02 \x01(\t\x12\x10\n\x08question\x18\x03 \x01(\t\x12\x0e\n\x06policy\x18\x04 \x01(\t\"t\n\x07\x46inding\x12\x0c\n\x04rule\x18\x01 \x01(\t\x12\x10\n\x08\x63\x61tegory\x18\x02 \x01(\t\x12\r\n\x05score\x18\x03 \x01(\x02\x12\r\n\x05start\x18\x04 \x01(\r\x12\x0b\n\x03\x65nd\x18\x05 \x01(\r\x12\x0e\n\x06\x61\x63tion\x18\x06 \x01(\t\x12\x0e\n\x06reason\x18\x07 \x01(\t\"\xa3\x01\n\x07Verdict\x12\x30\n\x08\x64\x65\x63ision\x18\x01 \x01(\x0e\x32\x1e.llmops.guardrails.v1.Decision\x12\x0e\n\x06reason\x18\x02 \x01(\t\x12\x15\n\rredacted_text\x18\x03 \x01(\t\x12/\n\x08\x66indings\x18\x04 \x03(\x0b\x32\x1d.llmops.guardrails.v1.Finding\x12\x0e\n\x06policy\x18\x05 \x01(\t\"^\n\x15ScreenDocumentRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x13\n\x0b\x64ocument_id\x18\x02 \x01(\t\x12\r\n\x05texts\x18\x03 \x03(\t\x12\x0e\n\x06policy\x18\x04 \x01(\t\"\x7f\n\x0cScreenedText\x12\x30\n\x08\x64\x65\x63ision\x18\x01 \x01(\x0e\x32\x1e.llmops.guardrails.v1.Decision\x12\x0c\n\x04text\x18\x02 \x01(\t\x12/\n\x08\x66indings\x18\x03 \x03(\x0b\x32\x1d.llmops.guardrails.v1.Finding\"[\n\x16ScreenDocumentResponse\x12\x31\n\x05texts\x18\x01 \x03(\x0b\x32\".llmops.guardrails.v1.ScreenedText\x12\x0e\n\x06policy\x18\x02 \x01(\t*t\n\x08\x44\x65\x63ision\x12\x18\n\x14\x44\x45\x43ISION_UNSPECIFIED\x10\x00\x12\x12\n\x0e\x44\x45\x43ISION_ALLOW\x10\x01\x12\x13\n\x0f\x44\x45\x43ISION_REDACT\x10\x02\x12\x12\n\x0e\x44\x45\x43ISION_BLOCK\x10\x03\x12\x11\n\rDECISION_FLAG\x10\x04\x32\xae\x02\n\x11GuardrailsService\x12T\n\nCheckInput\x12\'.llmops.guardrails.v1.CheckInputRequest\x1a\x1d.llmops.guardrails.v1.Verdict\x12V\n\x0b\x43heckOutput\x12(.llmops.guardrails.v1.CheckOutputRequest\x1a\x1d.llmops.guardrails.v1.Verdict\x12k\n\x0eScreenDocument\x12+.llmops.guardrails.v1.ScreenDocumentRequest\x1a,.llmops.guardrails.v1.ScreenDocumentResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'llmops.guardrails.v1.guardrails_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_DECISION']._serialized_start=474
-  _globals['_DECISION']._serialized_end=571
+  _globals['_DECISION']._serialized_start=878
+  _globals['_DECISION']._serialized_end=994
   _globals['_CHECKINPUTREQUEST']._serialized_start=63
-  _globals['_CHECKINPUTREQUEST']._serialized_end=131
-  _globals['_CHECKOUTPUTREQUEST']._serialized_start=133
-  _globals['_CHECKOUTPUTREQUEST']._serialized_end=220
-  _globals['_FINDING']._serialized_start=222
-  _globals['_FINDING']._serialized_end=306
-  _globals['_VERDICT']._serialized_start=309
-  _globals['_VERDICT']._serialized_end=472
-  _globals['_GUARDRAILSSERVICE']._serialized_start=574
-  _globals['_GUARDRAILSSERVICE']._serialized_end=767
+  _globals['_CHECKINPUTREQUEST']._serialized_end=185
+  _globals['_CHECKOUTPUTREQUEST']._serialized_start=187
+  _globals['_CHECKOUTPUTREQUEST']._serialized_end=274
+  _globals['_FINDING']._serialized_start=276
+  _globals['_FINDING']._serialized_end=392
+  _globals['_VERDICT']._serialized_start=395
+  _globals['_VERDICT']._serialized_end=558
+  _globals['_SCREENDOCUMENTREQUEST']._serialized_start=560
+  _globals['_SCREENDOCUMENTREQUEST']._serialized_end=654
+  _globals['_SCREENEDTEXT']._serialized_start=656
+  _globals['_SCREENEDTEXT']._serialized_end=783
+  _globals['_SCREENDOCUMENTRESPONSE']._serialized_start=785
+  _globals['_SCREENDOCUMENTRESPONSE']._serialized_end=876
+  _globals['_GUARDRAILSSERVICE']._serialized_start=997
+  _globals['_GUARDRAILSSERVICE']._serialized_end=1299
 # @@protoc_insertion_point(module_scope)

@@ -45,6 +45,11 @@ class GuardrailsServiceStub:
                 request_serializer=llmops_dot_guardrails_dot_v1_dot_guardrails__pb2.CheckOutputRequest.SerializeToString,
                 response_deserializer=llmops_dot_guardrails_dot_v1_dot_guardrails__pb2.Verdict.FromString,
                 _registered_method=True)
+        self.ScreenDocument = channel.unary_unary(
+                '/llmops.guardrails.v1.GuardrailsService/ScreenDocument',
+                request_serializer=llmops_dot_guardrails_dot_v1_dot_guardrails__pb2.ScreenDocumentRequest.SerializeToString,
+                response_deserializer=llmops_dot_guardrails_dot_v1_dot_guardrails__pb2.ScreenDocumentResponse.FromString,
+                _registered_method=True)
 
 
 class GuardrailsServiceServicer:
@@ -63,6 +68,14 @@ class GuardrailsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ScreenDocument(self, request, context):
+        """Screens the texts (chunks or passages) of one document before it is indexed: personal data
+        redacted or flagged per the tenant policy's document action, planted instructions flagged.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_GuardrailsServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -75,6 +88,11 @@ def add_GuardrailsServiceServicer_to_server(servicer, server):
                     servicer.CheckOutput,
                     request_deserializer=llmops_dot_guardrails_dot_v1_dot_guardrails__pb2.CheckOutputRequest.FromString,
                     response_serializer=llmops_dot_guardrails_dot_v1_dot_guardrails__pb2.Verdict.SerializeToString,
+            ),
+            'ScreenDocument': grpc.unary_unary_rpc_method_handler(
+                    servicer.ScreenDocument,
+                    request_deserializer=llmops_dot_guardrails_dot_v1_dot_guardrails__pb2.ScreenDocumentRequest.FromString,
+                    response_serializer=llmops_dot_guardrails_dot_v1_dot_guardrails__pb2.ScreenDocumentResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -132,6 +150,33 @@ class GuardrailsService:
             '/llmops.guardrails.v1.GuardrailsService/CheckOutput',
             llmops_dot_guardrails_dot_v1_dot_guardrails__pb2.CheckOutputRequest.SerializeToString,
             llmops_dot_guardrails_dot_v1_dot_guardrails__pb2.Verdict.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ScreenDocument(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/llmops.guardrails.v1.GuardrailsService/ScreenDocument',
+            llmops_dot_guardrails_dot_v1_dot_guardrails__pb2.ScreenDocumentRequest.SerializeToString,
+            llmops_dot_guardrails_dot_v1_dot_guardrails__pb2.ScreenDocumentResponse.FromString,
             options,
             channel_credentials,
             insecure,

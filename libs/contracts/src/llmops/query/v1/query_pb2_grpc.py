@@ -64,15 +64,17 @@ class QueryServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def AskStream(self, request, context):
-        """Same pipeline and the same check: tokens are streamed only once the answer is final
-        (verified, fallback or extractive), then the final AskResponse.
+        """Same pipeline and the same checks: the answer is sent sentence by sentence (`token` events)
+        only after it is final (verified, fallback or extractive) and has passed the output
+        guardrail, so no unchecked text reaches the caller; then the final AskResponse.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def SubmitFeedback(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """NOT_FOUND when answer_id is not an id this deployment gave to that tenant.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')

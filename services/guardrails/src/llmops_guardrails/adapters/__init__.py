@@ -1,0 +1,1 @@
+"""I/O behind the domain's ports: the packaged injection classifier, embedders, the policy file."""

@@ -1,0 +1,88 @@
+"""The guardrail use cases: CheckInput, CheckOutput, ScreenDocument.
+
+Each takes plain arguments, measures what the domain cannot (the classifier score, embedding
+similarities) through small ports, and hands the numbers to the pure decision in
+``domain.verdicts``. The gRPC servicer and the evaluation harness both call these, so what is
+measured is what is served.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from typing import Protocol
+
+from llmops_core.errors import Unavailable
+from llmops_guardrails.domain import scope, verdicts
+from llmops_guardrails.domain.calibration import Calibration
+from llmops_guardrails.domain.policy import Action, Policy, select_policy
+from llmops_guardrails.domain.scope import Embedder
+from llmops_guardrails.domain.verdicts import InputSignals, Verdict
+
+
+class InjectionClassifier(Protocol):
+    def score(self, text: str) -> float: ...
+
+
+class Guardrails:
+    def __init__(
+        self,
+        policies: Mapping[str, Policy],
+        calibration: Calibration,
+        classifier: InjectionClassifier | None = None,
+        embedder: Embedder | None = None,
+    ) -> None:
+        self.policies = policies
+        self.calibration = calibration
+        self.classifier = classifier
+        self.embedder = embedder
+        self._topics: dict[str, list[list[float]]] = {}
+
+    def policy(self, tenant_id: str, requested: str = "") -> Policy:
+        return select_policy(self.policies, tenant_id, requested)
+
+    async def classifier_score(self, text: str, policy: Policy) -> float | None:
+        if self.classifier is None or not policy.enabled("injection") or not verdicts.mostly_latin(text):
+            return None
+        # Blocking native code (~25-30 ms on this CPU, whatever the length): off the event loop.
+        return await asyncio.to_thread(self.classifier.score, text)
+
+    async def purpose_similarity(self, text: str, policy: Policy) -> float | None:
+        if self.embedder is None or not policy.enabled("scope") or not verdicts.mostly_latin(text):
+            return None
+        try:
+            if policy.name not in self._topics:
+                self._topics[policy.name] = await self.embedder.embed(scope.purpose_topics(policy.purpose))
+            # Only the opening words: the cost of a mean-pooled encoder grows with the length.
+            [question] = await self.embedder.embed([scope.question_head(text)])
+        except Unavailable:
+            # The scope check is a courtesy, not a safety check: without embeddings the question
+            # goes on to retrieval, whose own support bar still refuses what the corpus lacks.
+            return None
+        return scope.purpose_similarity(question, self._topics[policy.name])
+
+    async def check_input(
+        self, tenant_id: str, text: str, requested_policy: str = "", corpus_similarity: float | None = None
+    ) -> Verdict:
+        """Cheapest first, stopping at the first block: rules (a few ms), then the classifier, then
+        the scope embedding. One after the other rather than together: on this 2-core CPU the two
+        encoders running at once (in process, or Triton on the same host) contend for the cores and
+        took longer than in turn, and a block by either skips the rest."""
+        policy = self.policy(tenant_id, requested_policy)
+        rules = verdicts.rule_findings(text, policy)
+        classifier_score = purpose_sim = None
+        if not verdicts.blocks(rules):
+            classifier_score = await self.classifier_score(text, policy)
+            flagged = classifier_score is not None and verdicts.classifier_blocks(
+                classifier_score, policy, self.calibration
+            )
+            if not (flagged and policy.actions["injection"] is Action.BLOCK):
+                purpose_sim = await self.purpose_similarity(text, policy)
+        signals = InputSignals(classifier_score, purpose_sim, corpus_similarity)
+        return verdicts.check_input(text, policy, signals, self.calibration, rules)
+
+    async def check_output(self, tenant_id: str, text: str, requested_policy: str = "") -> Verdict:
+        return verdicts.check_output(text, self.policy(tenant_id, requested_policy))
+
+    async def screen_document(self, tenant_id: str, texts: list[str], requested_policy: str = "") -> list[Verdict]:
+        return verdicts.screen_document(texts, self.policy(tenant_id, requested_policy))
