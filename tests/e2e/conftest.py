@@ -16,6 +16,7 @@ from llmops_stack.credentials import api_key
 from llmops_stack.demo import ingest_corpus, load_golden
 from llmops_stack.services import target
 from llmops_stack.stack import Stack
+from tests.bearer import Bearer
 
 EMAIL, PHONE = "jane.doe@example.com", "+1 415 555 0134"
 PII_QUESTION = f"I'm {EMAIL}, call me on {PHONE}: how many days do I have to return an item?"
@@ -60,21 +61,8 @@ def answers(platform: Stack, client: PlatformClient) -> dict[str, Any]:
     return asked
 
 
-class _ApiKey(grpc.UnaryUnaryClientInterceptor, grpc.UnaryStreamClientInterceptor):  # type: ignore[misc]
-    def __init__(self, key: str) -> None:
-        self.key = key
-
-    def _details(self, details: Any) -> Any:
-        return details._replace(metadata=[*(details.metadata or []), ("authorization", f"Bearer {self.key}")])
-
-    def intercept_unary_unary(self, continuation: Any, details: Any, request: Any) -> Any:
-        return continuation(self._details(details), request)
-
-    def intercept_unary_stream(self, continuation: Any, details: Any, request: Any) -> Any:
-        return continuation(self._details(details), request)
-
-
 def keyed_channel(settings: StackSettings, service: str, tenant: str = "acme") -> grpc.Channel:
     """A channel to a service whose calls carry the tenant's API key, as a product app's would."""
     plain = grpc.insecure_channel(target(settings, service))
-    return grpc.intercept_channel(plain, _ApiKey(api_key(settings, tenant)))
+    key = api_key(settings, tenant)
+    return grpc.intercept_channel(plain, Bearer(lambda: key))

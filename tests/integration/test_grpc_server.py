@@ -9,7 +9,6 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import grpc
 import pytest
@@ -19,27 +18,13 @@ from grpc_reflection.v1alpha.proto_reflection_descriptor_database import ProtoRe
 from llmops.embedding.v1 import embedding_pb2, embedding_pb2_grpc
 from llmops_core.auth.tokens import ServiceTokens
 from llmops_core.settings import AuthSettings
+from tests.bearer import Bearer
 
 
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
-
-
-class ServiceToken(grpc.UnaryUnaryClientInterceptor, grpc.StreamStreamClientInterceptor):  # type: ignore[misc]
-    """Adds a service token, as a service's own channels do (sync channels, for this test)."""
-
-    def _details(self, details: Any) -> Any:
-        token = ServiceTokens(AuthSettings().service_secret.get_secret_value()).mint("tests", "*")
-        metadata = [*(details.metadata or []), ("authorization", f"Bearer {token}")]
-        return details._replace(metadata=metadata)
-
-    def intercept_unary_unary(self, continuation: Any, details: Any, request: Any) -> Any:
-        return continuation(self._details(details), request)
-
-    def intercept_stream_stream(self, continuation: Any, details: Any, requests: Any) -> Any:
-        return continuation(self._details(details), requests)
 
 
 @dataclass
@@ -50,6 +35,11 @@ class SampleServer:
     plain: grpc.Channel  # without credentials
 
 
+def service_token() -> str:
+    """A token as a service's own channels send (sync channels, for this test)."""
+    return ServiceTokens(AuthSettings().service_secret.get_secret_value()).mint("tests", "*")
+
+
 @pytest.fixture
 def server() -> Iterator[SampleServer]:
     port = free_port()
@@ -57,7 +47,7 @@ def server() -> Iterator[SampleServer]:
     plain = grpc.insecure_channel(f"127.0.0.1:{port}")
     try:
         grpc.channel_ready_future(plain).result(timeout=30)
-        yield SampleServer(process, grpc.intercept_channel(plain, ServiceToken()), f"127.0.0.1:{port}", plain)
+        yield SampleServer(process, grpc.intercept_channel(plain, Bearer(service_token)), f"127.0.0.1:{port}", plain)
     finally:
         plain.close()
         if process.poll() is None:

@@ -32,6 +32,7 @@ def report_summary(report: ingestion_pb2.IngestReport) -> str:
 class PlatformClient:
     def __init__(self, settings: StackSettings) -> None:
         self.settings = settings
+        self._keys: dict[str, str] = {}
         self.channels = {
             s: grpc.insecure_channel(target(settings, s)) for s in ("query", "ingestion", "retrieval", "evaluation")
         }
@@ -42,7 +43,9 @@ class PlatformClient:
 
     def auth(self, tenant: str) -> list[tuple[str, str]]:
         """gRPC metadata with the tenant's API key (LLMOPS_API_KEY, or one the local stack mints)."""
-        return [("authorization", f"Bearer {api_key(self.settings, tenant)}")]
+        if tenant not in self._keys:  # read (or minted) once per tenant, not on every call
+            self._keys[tenant] = api_key(self.settings, tenant)
+        return [("authorization", f"Bearer {self._keys[tenant]}")]
 
     def close(self) -> None:
         for channel in self.channels.values():

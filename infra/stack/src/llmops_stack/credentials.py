@@ -16,7 +16,7 @@ from pathlib import Path
 import psycopg
 from pydantic import SecretStr
 
-from llmops_core.auth.keys import SCHEMA, digest, format_key, new_key_parts
+from llmops_core.auth.keys import INSERT_KEY, digest, format_key, new_key_parts
 from llmops_core.auth.principal import SCOPES
 from llmops_core.grpc_client import configure_service_auth
 from llmops_core.settings import AuthSettings
@@ -51,11 +51,7 @@ def local_api_key(settings: StackSettings, tenant: str) -> str:
         return path.read_text().strip()
     key_id, secret = new_key_parts()
     with psycopg.connect(settings.postgres_conninfo(), autocommit=True) as connection:
-        connection.execute(
-            f"""INSERT INTO {SCHEMA}.api_keys (key_id, tenant_id, name, scopes, secret_sha256)
-                VALUES (%s, %s, 'llmops CLI (local stack)', %s, %s)""",
-            (key_id, tenant, list(SCOPES), digest(secret)),
-        )
+        connection.execute(INSERT_KEY, (key_id, tenant, "llmops CLI (local stack)", list(SCOPES), digest(secret)))
     key = format_key(key_id, secret)
     _private_file(path, key)
     return key

@@ -25,6 +25,7 @@ from llmops_core import errors
 from llmops_core.auth.interceptors import AuthInterceptor, CallerCheck
 from llmops_core.auth.keys import KeyStore
 from llmops_core.auth.tokens import ServiceTokens
+from llmops_core.grpc_handlers import rewrap
 from llmops_core.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -67,23 +68,7 @@ class DomainErrorInterceptor(grpc.aio.ServerInterceptor):
         handler_call_details: grpc.HandlerCallDetails,
     ) -> grpc.RpcMethodHandler:
         handler = await continuation(handler_call_details)
-        if handler is None:
-            return handler
-        if handler.unary_unary:
-            return grpc.unary_unary_rpc_method_handler(
-                _unary(handler.unary_unary), handler.request_deserializer, handler.response_serializer
-            )
-        if handler.unary_stream:
-            return grpc.unary_stream_rpc_method_handler(
-                _streaming(handler.unary_stream), handler.request_deserializer, handler.response_serializer
-            )
-        if handler.stream_unary:
-            return grpc.stream_unary_rpc_method_handler(
-                _unary(handler.stream_unary), handler.request_deserializer, handler.response_serializer
-            )
-        return grpc.stream_stream_rpc_method_handler(
-            _streaming(handler.stream_stream), handler.request_deserializer, handler.response_serializer
-        )
+        return handler if handler is None else rewrap(handler, _unary, _streaming)
 
 
 def _unary(behaviour: Callable[..., Any]) -> Callable[..., Any]:

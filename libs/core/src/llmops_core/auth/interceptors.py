@@ -16,6 +16,7 @@ import grpc
 from llmops_core.auth.principal import Principal, reset_principal, set_principal, tenant_in_context
 from llmops_core.auth.tokens import PREFIX, ServiceTokens
 from llmops_core.errors import PermissionDenied, Unauthenticated
+from llmops_core.grpc_handlers import rewrap
 
 PUBLIC_PREFIXES = ("/grpc.health.v1.Health/",)
 ADMIN = "admin"
@@ -89,14 +90,7 @@ class AuthInterceptor(grpc.aio.ServerInterceptor):
 
             return call
 
-        args = (handler.request_deserializer, handler.response_serializer)
-        if handler.unary_unary:
-            return grpc.unary_unary_rpc_method_handler(unary(handler.unary_unary), *args)
-        if handler.unary_stream:
-            return grpc.unary_stream_rpc_method_handler(streaming(handler.unary_stream), *args)
-        if handler.stream_unary:
-            return grpc.stream_unary_rpc_method_handler(unary(handler.stream_unary), *args)
-        return grpc.stream_stream_rpc_method_handler(streaming(handler.stream_stream), *args)
+        return rewrap(handler, unary, streaming)
 
 
 def _with_token(details: grpc.aio.ClientCallDetails, token: str) -> grpc.aio.ClientCallDetails:

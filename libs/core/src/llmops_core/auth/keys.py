@@ -27,6 +27,10 @@ from llmops_core.validation import require_tenant
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 SCHEMA = "auth"
+# Shared with the local stack's CLI, which mints its own keys with a synchronous connection.
+INSERT_KEY = (
+    f"INSERT INTO {SCHEMA}.api_keys (key_id, tenant_id, name, scopes, secret_sha256) VALUES (%s, %s, %s, %s, %s)"
+)
 MAX_CACHED = 10_000  # bounded: a flood of valid keys cannot grow it without limit
 KEY = re.compile(r"llmops_([0-9a-f]{16})_([A-Za-z0-9_-]{43})\Z")
 
@@ -79,8 +83,7 @@ class KeyStore:
         key_id, secret = new_key_parts()
         async with self.pool.connection() as connection:
             cursor = await connection.execute(
-                f"""INSERT INTO {SCHEMA}.api_keys (key_id, tenant_id, name, scopes, secret_sha256)
-                    VALUES (%s, %s, %s, %s, %s) RETURNING created_at""",
+                INSERT_KEY + " RETURNING created_at",
                 (key_id, tenant, name, list(check_scopes(scopes)), digest(secret)),
             )
             row = await cursor.fetchone()

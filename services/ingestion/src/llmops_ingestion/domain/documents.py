@@ -175,18 +175,6 @@ async def ingest_document(
     if not chunks:
         return failed(document.document_id, "no text left after extraction")
     detail = read.detail
-    if screener is not None:
-        # Before ids and events: what is published, embedded and quoted in answers is the screened text.
-        try:
-            screened = await screener.screen(tenant_id, document.document_id, [c.text for c in chunks])
-        except Unavailable as error:
-            return failed(document.document_id, f"not ingested: it could not be screened for personal data ({error})")
-        chunks = [replace(c, text=s.text) for c, s in zip(chunks, screened, strict=True)]
-        redacted = sorted({rule for s in screened for rule in s.redacted})
-        if redacted:
-            detail += f"; redacted {', '.join(redacted)}"
-    metadata = [_chunk_metadata(document.metadata, chunk.heading_path) for chunk in chunks]
-    ids = chunk_ids(document.document_id, title, [(c.text, m) for c, m in zip(chunks, metadata, strict=True)])
     digest = content_hash(title, read.extracted.text)
     mark = mark or SyncMark()
     async with repository.lock(tenant_id, document.document_id) as record:
@@ -195,6 +183,20 @@ async def ingest_document(
             if (current.source_key, current.fingerprint) != (mark.source_key, mark.fingerprint):
                 await record.save(replace(current, source_key=mark.source_key, fingerprint=mark.fingerprint))
             return DocumentResult(document.document_id, current.version, Outcome.UNCHANGED, current.chunk_count, detail)
+        if screener is not None:
+            # Before ids and events: what is published, embedded and quoted in answers is the screened
+            # text. Only new content is screened: an unchanged document was screened when it was new.
+            try:
+                screened = await screener.screen(tenant_id, document.document_id, [c.text for c in chunks])
+            except Unavailable as error:
+                reason = f"not ingested: it could not be screened for personal data ({error})"
+                return failed(document.document_id, reason)
+            chunks = [replace(c, text=s.text) for c, s in zip(chunks, screened, strict=True)]
+            redacted = sorted({rule for s in screened for rule in s.redacted})
+            if redacted:
+                detail += f"; redacted {', '.join(redacted)}"
+        metadata = [_chunk_metadata(document.metadata, chunk.heading_path) for chunk in chunks]
+        ids = chunk_ids(document.document_id, title, [(c.text, m) for c, m in zip(chunks, metadata, strict=True)])
         version = current.version + 1 if current else 1
         previous = set(current.chunk_ids) if current is not None and not current.deleted else set()
         new = [
