@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from llmops_guardrails.adapters.policy_file import load_policies
-from llmops_guardrails.domain.pii import allow_key
+from llmops_guardrails.domain.pii import allow_key, find_pii
 from llmops_guardrails.domain.policy import Action, PolicyError, parse_policies, select_policy
+from llmops_guardrails.domain.verdicts import screen_document
 
 
 def test_packaged_policies_load() -> None:
@@ -63,3 +64,25 @@ def test_policy_selection() -> None:
 def test_unreadable_policy_file(tmp_path: Path) -> None:
     with pytest.raises(PolicyError, match="cannot read"):
         load_policies(tmp_path / "missing.yaml")
+
+
+def test_acme_keeps_the_contacts_its_own_corpus_publishes() -> None:
+    """The allow-list is what the tenant publishes: every contact page of corpus/acme keeps its
+    support lines and address when screened, and nothing else is let through by it."""
+    acme = load_policies()["acme"]
+    corpus = Path(__file__).parents[3] / "corpus" / "acme"
+    pages = {
+        "en/contact.md": "utf-8",
+        "zh-hans/contact.md": "utf-8",
+        "zh-hant/contact.txt": "big5",
+    }
+    published: set[str] = set()
+    for page, encoding in pages.items():
+        text = (corpus / page).read_text(encoding=encoding)
+        [verdict] = screen_document([text], acme)
+        assert verdict.redacted_text == text, page  # nothing on a contact page is redacted
+        published |= {allow_key(m.kind, m.value) for m in find_pii(text)}
+    assert published == set(acme.allowed_contacts)
+    # A customer's own number is still personal data, on the same page.
+    [verdict] = screen_document(["Call me back on 1-800-555-0123 please."], acme)
+    assert "[PHONE]" in verdict.redacted_text

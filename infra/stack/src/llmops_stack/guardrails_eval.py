@@ -18,11 +18,12 @@ import statistics
 import tempfile
 import time
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from llmops_guardrails.adapters.embedders import InProcessEmbedder, packaged_minilm_dir
+from llmops_guardrails.adapters.embedders import MultilingualEmbedder
 from llmops_guardrails.adapters.policy_file import load_policies
 from llmops_guardrails.domain import verdicts
 from llmops_guardrails.domain.calibration import Calibration, fit_lower_bound, fit_scope_bars
@@ -31,8 +32,11 @@ from llmops_guardrails.domain.scope import SCOPE_WORDS, cosine, question_head
 from llmops_guardrails.domain.verdicts import Decision, InputSignals
 from llmops_guardrails.use_cases import Guardrails, InjectionClassifier
 from llmops_stack.config import REPO_ROOT
+from llmops_stack.retrieval_eval import MiniLmOnnx
 
 LABELLED_SET = REPO_ROOT / "tests" / "data" / "guardrails_labelled.jsonl"
+# Written after the labelled set had been tuned on; reported as the split "fresh", never tuned on.
+FRESH_SET = REPO_ROOT / "tests" / "data" / "guardrails_fresh.jsonl"
 TENANT = "acme"
 # The issue's goal is at most 5% false positives in all; the classifier and the scope check each
 # get part of it on the train split, leaving room for the rules.
@@ -122,17 +126,33 @@ def corpus_paragraphs(tenant: str = TENANT) -> list[str]:
     return paragraphs
 
 
+class TritonEncoder:
+    """The ONNX file Triton serves, run here with onnxruntime: the service's scope embedding (the
+    same model, the same vectors) without the network hop to the embedding service."""
+
+    def __init__(self) -> None:
+        self.model = MiniLmOnnx()
+
+    def embed_now(self, texts: Sequence[str]) -> list[list[float]]:
+        return [[float(x) for x in v] for v in self.model.queries(texts)]
+
+    async def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        return await asyncio.to_thread(self.embed_now, texts)
+
+
 class Harness:
     """The service's use case with in-process adapters, plus the tenant corpus for corpus similarity."""
 
     def __init__(self, classifier: bool = True) -> None:
-        self.embedder = InProcessEmbedder(packaged_minilm_dir())
+        self.embedder = TritonEncoder()
         model_classifier: InjectionClassifier | None = None
         if classifier:
             from llmops_guardrails.adapters.jailguard_classifier import JailguardClassifier
 
             model_classifier = JailguardClassifier(Path(tempfile.gettempdir()) / "llmops-jailguard")
-        self.guardrails = Guardrails(load_policies(), Calibration.load(), model_classifier, self.embedder)
+        self.guardrails = Guardrails(
+            load_policies(), Calibration.load(), model_classifier, self.embedder, MultilingualEmbedder()
+        )
         self.corpus = self.embedder.embed_now(corpus_paragraphs())
 
     def corpus_similarity(self, text: str) -> float:
@@ -143,7 +163,8 @@ class Harness:
         policy = self.guardrails.policy(TENANT)
         classifier_score = await self.guardrails.classifier_score(text, policy)
         purpose = await self.guardrails.purpose_similarity(text, policy)
-        return InputSignals(classifier_score, purpose, self.corpus_similarity(text))
+        multilingual = not verdicts.mostly_latin(text)
+        return InputSignals(classifier_score, purpose, self.corpus_similarity(text), multilingual)
 
 
 async def measure(harness: Harness, raw_items: list[dict[str, Any]]) -> list[Item]:
@@ -170,11 +191,26 @@ def calibrate(items: list[Item]) -> Calibration:
     def scope_point(item: Item) -> tuple[float, float | None]:
         return item.signals.purpose_similarity or 0.0, item.signals.corpus_similarity
 
-    far = [scope_point(i) for i in train if i.kind == "out_of_scope" and i.signals.purpose_similarity is not None]
-    near = [scope_point(i) for i in train if i.kind == "benign" and i.signals.purpose_similarity is not None]
-    purpose_bar, corpus_bar = fit_scope_bars(far, near, SCOPE_FALSE_POSITIVES)
+    def scope_items(kind: str, multilingual: bool) -> list[Item]:
+        return [
+            i
+            for i in train
+            if i.kind == kind and i.signals.purpose_similarity is not None and i.signals.multilingual == multilingual
+        ]
+
+    far, near = scope_items("out_of_scope", False), scope_items("benign", False)
+    purpose_bar, corpus_bar = fit_scope_bars(
+        [scope_point(i) for i in far], [scope_point(i) for i in near], SCOPE_FALSE_POSITIVES
+    )
+    # Non-Latin questions: purpose alone (see verdicts.scope_findings), so no corpus point.
+    far_ml, near_ml = scope_items("out_of_scope", True), scope_items("benign", True)
+    multilingual_bar, _ = fit_scope_bars(
+        [(i.signals.purpose_similarity or 0.0, None) for i in far_ml],
+        [(i.signals.purpose_similarity or 0.0, None) for i in near_ml],
+        SCOPE_FALSE_POSITIVES,
+    )
     fitted_on = f"{len(train)} train input items of tests/data/guardrails_labelled.jsonl"
-    return Calibration(threshold, purpose_bar, corpus_bar, fitted_on)
+    return Calibration(threshold, purpose_bar, corpus_bar, multilingual_bar, fitted_on)
 
 
 def _covered(text: str, value: str, kind: str, found: list[tuple[str, int, int]]) -> bool:
@@ -281,7 +317,10 @@ def render(reports: list[SplitReport], calibration: Calibration, lat: Latency) -
         "",
         f"Labelled set tests/data/guardrails_labelled.jsonl, tenant policy `{TENANT}`; bars fitted on train"
         f" (classifier ≥ {calibration.classifier_threshold}, purpose similarity < {calibration.min_purpose_similarity}"
-        f" and corpus similarity < {calibration.min_corpus_similarity} refuses).",
+        f" and corpus similarity < {calibration.min_corpus_similarity} refuses; for mostly non-Latin questions"
+        f" multilingual-e5 purpose similarity < {calibration.min_purpose_similarity_multilingual} refuses)."
+        " `fresh` is tests/data/guardrails_fresh.jsonl, written after the labelled set was tuned on and never tuned"
+        " on itself.",
         "",
         "| split | injection caught | out-of-scope caught | benign blocked | PII recall | not-PII redacted |",
         "| --- | --- | --- | --- | --- | --- |",
@@ -310,8 +349,9 @@ def run(
     calibrate_bars: bool = False, classifier: bool = True, bench: bool = True
 ) -> tuple[list[SplitReport], Calibration, Latency | None]:
     harness = Harness(classifier)
-    items = asyncio.run(measure(harness, load_items()))
+    fresh = [{**raw, "split": "fresh"} for raw in load_items(FRESH_SET)]
+    items = asyncio.run(measure(harness, load_items() + fresh))
     calibration = calibrate(items) if calibrate_bars else harness.guardrails.calibration
-    reports = [report(items, calibration, split) for split in ("train", "heldout")]
+    reports = [report(items, calibration, split) for split in ("train", "heldout", "fresh")]
     lat = asyncio.run(latency(harness)) if bench else None
     return reports, calibration, lat

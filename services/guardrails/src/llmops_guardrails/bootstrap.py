@@ -9,6 +9,7 @@ from llmops_core.grpc_server import GrpcServer, ServiceRegistration
 from llmops_core.telemetry import setup_telemetry
 from llmops_guardrails.adapters.policy_file import load_policies
 from llmops_guardrails.domain.calibration import Calibration
+from llmops_guardrails.domain.scope import Embedder
 from llmops_guardrails.entrypoints.grpc_servicer import GuardrailsServicer
 from llmops_guardrails.settings import GuardrailsSettings
 from llmops_guardrails.use_cases import Guardrails, InjectionClassifier
@@ -23,7 +24,12 @@ def build_guardrails(settings: GuardrailsSettings) -> Guardrails:
     embedder = (
         EmbeddingClient(settings.embedding_url, settings.embedding_timeout_seconds) if settings.embedding_url else None
     )
-    return Guardrails(load_policies(settings.policies_file), Calibration.load(), classifier, embedder)
+    multilingual: Embedder | None = None
+    if settings.multilingual_scope_enabled:
+        from llmops_guardrails.adapters.embedders import MultilingualEmbedder
+
+        multilingual = MultilingualEmbedder()
+    return Guardrails(load_policies(settings.policies_file), Calibration.load(), classifier, embedder, multilingual)
 
 
 def build_server(settings: GuardrailsSettings, guardrails: Guardrails | None = None) -> GrpcServer:

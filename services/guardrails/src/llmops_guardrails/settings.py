@@ -21,3 +21,5 @@ class GuardrailsSettings(ServiceSettings):
     # Embedding service for the scope check; empty turns the scope check off.
     embedding_url: str = "127.0.0.1:50053"
     embedding_timeout_seconds: float = 2.0
+    # multilingual-e5-small in process for the scope check of mostly non-Latin (Chinese) questions.
+    multilingual_scope_enabled: bool = True

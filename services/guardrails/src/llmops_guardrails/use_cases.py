@@ -31,12 +31,14 @@ class Guardrails:
         calibration: Calibration,
         classifier: InjectionClassifier | None = None,
         embedder: Embedder | None = None,
+        multilingual: Embedder | None = None,
     ) -> None:
         self.policies = policies
         self.calibration = calibration
         self.classifier = classifier
-        self.embedder = embedder
-        self._topics: dict[str, list[list[float]]] = {}
+        self.embedder = embedder  # English MiniLM, for mostly-Latin questions
+        self.multilingual = multilingual  # for the rest (Chinese); None leaves them unjudged
+        self._topics: dict[tuple[str, bool], list[list[float]]] = {}
 
     def policy(self, tenant_id: str, requested: str = "") -> Policy:
         return select_policy(self.policies, tenant_id, requested)
@@ -48,23 +50,30 @@ class Guardrails:
         return await asyncio.to_thread(self.classifier.score, text)
 
     async def purpose_similarity(self, text: str, policy: Policy) -> float | None:
-        if self.embedder is None or not policy.enabled("scope") or not verdicts.mostly_latin(text):
+        """Best cosine of the question against the purpose topics, by MiniLM for mostly-Latin text and
+        by the multilingual model (against the purpose and its translations) for the rest."""
+        latin = verdicts.mostly_latin(text)
+        embedder = self.embedder if latin else self.multilingual
+        if embedder is None or not policy.enabled("scope"):
             return None
+        purposes = [policy.purpose] if latin else [policy.purpose, *policy.purpose_translations]
         try:
-            if policy.name not in self._topics:
-                self._topics[policy.name] = await self.embedder.embed(scope.purpose_topics(policy.purpose))
+            if (policy.name, latin) not in self._topics:
+                topics = [t for p in purposes for t in scope.purpose_topics(p)]
+                self._topics[policy.name, latin] = await embedder.embed(topics)
             # Only the opening words: the cost of a mean-pooled encoder grows with the length.
-            [question] = await self.embedder.embed([scope.question_head(text)])
+            head = scope.question_head(text, scope.SCOPE_CHARS if latin else scope.SCOPE_CJK_CHARS)
+            [question] = await embedder.embed([head])
         except Unavailable:
             # The scope check is a courtesy, not a safety check: without embeddings the question
             # goes on to retrieval, whose own support bar still refuses what the corpus lacks.
             return None
-        return scope.purpose_similarity(question, self._topics[policy.name])
+        return scope.purpose_similarity(question, self._topics[policy.name, latin])
 
     async def check_input(
         self, tenant_id: str, text: str, requested_policy: str = "", corpus_similarity: float | None = None
     ) -> Verdict:
-        """Cheapest first, stopping at the first block: rules (a few ms), then the classifier, then
+        """Cheapest first, stopping at the first block: rules (about 2 ms), then the classifier, then
         the scope embedding. One after the other rather than together: on this 2-core CPU the two
         encoders running at once (in process, or Triton on the same host) contend for the cores and
         took longer than in turn, and a block by either skips the rest."""
@@ -76,9 +85,16 @@ class Guardrails:
             flagged = classifier_score is not None and verdicts.classifier_blocks(
                 classifier_score, policy, self.calibration
             )
-            if not (flagged and policy.actions["injection"] is Action.BLOCK):
+            # A question close to the tenant's corpus is in scope whatever its purpose similarity,
+            # so the embedding is skipped (MiniLM's corpus similarity only counts for Latin text).
+            near_corpus = (
+                corpus_similarity is not None
+                and verdicts.mostly_latin(text)
+                and corpus_similarity >= (policy.corpus_min_similarity or self.calibration.min_corpus_similarity)
+            )
+            if not (flagged and policy.actions["injection"] is Action.BLOCK) and not near_corpus:
                 purpose_sim = await self.purpose_similarity(text, policy)
-        signals = InputSignals(classifier_score, purpose_sim, corpus_similarity)
+        signals = InputSignals(classifier_score, purpose_sim, corpus_similarity, not verdicts.mostly_latin(text))
         return verdicts.check_input(text, policy, signals, self.calibration, rules)
 
     async def check_output(self, tenant_id: str, text: str, requested_policy: str = "") -> Verdict:

@@ -19,12 +19,15 @@ class Calibration:
     classifier_threshold: float  # block when the injection classifier scores at least this
     min_purpose_similarity: float  # in scope when the best purpose cosine is at least this ...
     min_corpus_similarity: float  # ... or the best corpus cosine is at least this
+    # Mostly non-Latin questions, judged by the multilingual model on purpose alone (its cosines sit
+    # in a band of their own, 0.8-0.9, so the MiniLM bar does not carry over).
+    min_purpose_similarity_multilingual: float = 0.0
     fitted_on: str = ""
 
     @classmethod
     def unset(cls) -> Calibration:
         """Bars that never fire, for callers that take no scores (document screening)."""
-        return cls(1.01, 0.0, 0.0, "not fitted")
+        return cls(1.01, 0.0, 0.0, 0.0, "not fitted")
 
     @classmethod
     def load(cls, path: Path = CALIBRATION) -> Calibration:
@@ -33,6 +36,7 @@ class Calibration:
             float(data["classifier_threshold"]),
             float(data["min_purpose_similarity"]),
             float(data["min_corpus_similarity"]),
+            float(data.get("min_purpose_similarity_multilingual", 0.0)),
             str(data.get("fitted_on", "")),
         )
 
@@ -64,10 +68,10 @@ def fit_scope_bars(
     near: Sequence[tuple[float, float | None]],
     max_false_positive_rate: float,
 ) -> tuple[float, float]:
-    """Purpose and corpus bars (each on a 0.01 grid) that refuse the most ``far`` (out-of-scope)
+    """Purpose and corpus bars (each on a 0.005 grid) that refuse the most ``far`` (out-of-scope)
     questions while refusing at most ``max_false_positive_rate`` of the ``near`` ones; each item is
     (purpose similarity, corpus similarity or None)."""
-    grid = [round(0.01 * i, 2) for i in range(0, 81)]
+    grid = [round(0.005 * i, 3) for i in range(0, 201)]
 
     def refused(item: tuple[float, float | None], purpose_bar: float, corpus_bar: float) -> bool:
         purpose, corpus = item

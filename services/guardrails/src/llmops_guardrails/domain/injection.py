@@ -1,4 +1,4 @@
-"""Rules for prompt injection, in English and Chinese, written as patterns of intent.
+r"""Rules for prompt injection, in English and Chinese, written as patterns of intent.
 
 Each rule describes a kind of attack (override the instructions, read the system prompt, take on
 another persona, declare the rules void, switch the safeguards off, smuggle an encoded command) as
@@ -9,20 +9,37 @@ Simplified only and obfuscated spellings are already folded.
 
 Pattern shorthand: ``~`` is any run of spaces or punctuation (also none, for joined spelled-out
 letters); ``…`` allows up to four filler words.
+
+The rules are compiled with RE2 (google-re2), not ``re``: RE2 matches in time linear in the text,
+so a hostile 70,000-character input cannot make a rule backtrack, and on a 200-word question
+the eight rules over every view take about 0.2 ms instead of 9 ms (make bench). The patterns use
+only syntax both engines share; letters and digits are spelled ``\pL\pN`` because RE2's ``\w``
+is ASCII only. RE2's ``\b`` is ASCII too, which also puts a boundary between a Chinese character
+and an English word ("请ignore your rules").
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+from typing import Protocol
+
+import re2
 
 from llmops_guardrails.domain.normalise import TextViews
+
+
+class Match(Protocol):
+    def group(self) -> str: ...
+
+
+class Pattern(Protocol):
+    def search(self, text: str) -> Match | None: ...
 
 
 @dataclass(frozen=True)
 class Rule:
     rule_id: str
-    pattern: re.Pattern[str]
+    pattern: Pattern
     reason: str
 
 
@@ -33,9 +50,17 @@ class RuleHit:
     matched: str
 
 
+# Unicode letter classes make large automata: RE2's default 8 MB per pattern runs out on the
+# longest rules and falls back to a slower engine, so give each pattern 64 MB (allocated lazily).
+_OPTIONS = re2.Options()
+_OPTIONS.case_sensitive = False
+_OPTIONS.max_mem = 64 << 20
+_OPTIONS.never_capture = True
+
+
 def _rule(rule_id: str, pattern: str, reason: str) -> Rule:
-    expanded = pattern.replace("…", r"(?:[\W_]*[\w']+){0,4}").replace("~", r"[\W_]*")
-    return Rule(rule_id, re.compile(expanded, re.IGNORECASE), reason)
+    expanded = pattern.replace("…", r"(?:[^\pL\pN]*[\pL\pN_']+){0,4}").replace("~", r"[^\pL\pN]*")
+    return Rule(rule_id, re2.compile(expanded, _OPTIONS), reason)
 
 
 # Words that point at the assistant's own instructions rather than at an order or a product.
@@ -67,8 +92,11 @@ RULES: tuple[Rule, ...] = (
         rf"\b(?:ignore|disregard|forget|override|overrule|discard|abandon|bypass|set~aside|throw~out"
         rf"|pay~no~attention~to|stop~following|(?:do~not|don'?t|never)~(?:follow|obey|adhere~to))\b"
         rf"…~\b{_OWN}\b…~\b{_INSTRUCTIONS}\b"
+        # Spoken about the user in the third person, the order is for the assistant, not from a customer.
+        rf"|\b(?:ignore|disregard)~(?:the~)?user(?:'?s)?~(?:request|question|message|instructions?|input)s?\b"
         rf"|(?:忽略|忽视|无视|忘记|忘掉|不要理会|不用理会|别管|不要管|抛开|抛弃|放弃|跳过|不要遵守|不再遵守|不必遵守|推翻|覆盖)"
-        rf"(?:掉|了)?[^。，,.!?！？\n]{{0,6}}{_ZH_OWN}[^。，,.!?！？\n]{{0,8}}{_ZH_INSTRUCTIONS}",
+        rf"(?:掉|了)?[^。，,.!?！？\n]{{0,6}}{_ZH_OWN}[^。，,.!?！？\n]{{0,8}}{_ZH_INSTRUCTIONS}"
+        rf"|(?:忽略|忽视|无视|不要理会|不用理会)(?:掉|了)?(?:用户|使用者|顾客|客户)的?(?:请求|问题|要求|消息|指令)",
         "The question asks the assistant to ignore its instructions.",
     ),
     _rule(
@@ -102,7 +130,10 @@ RULES: tuple[Rule, ...] = (
         r"|\b(?:you|your|assistant|ai|chatgpt|model)\b…~\b(?:developer|debug|admin|sudo)~mode\b"
         r"|\b(?:unfiltered|unrestricted|uncensored|jailbroken|evil|amoral)~(?:ai|assistant|model|chatbot|bot|llm)\b"
         r"|\bjailbr(?:eak|oken)\b|\bDo~Anything~Now\b|\b(?:as|you~are|you're|called|named)~DAN\b"
+        # A game or role play set up, then a persona handed to the assistant.
+        r"|\b(?:let'?s|let~us|we(?:'ll|~will)?)~(?:play|do)~(?:a~)?(?:game|role~?-?play)\b[^\n]{0,80}?\byou~(?:are|'re|will~be)\b"
         r"|(?:你现在是|你现在扮演|从现在(?:开始|起)[，,]?你|假装你是|假装自己是|假设你是|想象你是|你将扮演|请扮演|扮演一个|你不再是)"
+        r"|(?:角色扮演|玩(?:一)?个?(?:游戏|角色))[^\n]{0,12}?你(?:现在)?(?:是|叫|就是|扮演|来当)"
         r"|(?:开发者|上帝|越狱|调试|无限制|管理员)模式|越狱",
         "The question tries to give the assistant a different role.",
     ),
@@ -124,7 +155,8 @@ RULES: tuple[Rule, ...] = (
         r"\b(?:without|with~no|free~(?:of|from))~(?:any~)?(?:ethical~|moral~|content~|safety~)?"
         r"(?:restrictions|limits|limitations|filters|filtering|censorship|rules|guidelines|boundaries|constraints"
         r"|safeguards|morals|ethics)\b"
-        r"|\byou~(?:have|got)~no~(?:rules|restrictions|limits|limitations|filters|guidelines|boundaries)\b"
+        r"|\b(?:you~(?:have|had|got)|if~you~(?:had|have))~no~(?:rules|restrictions|limits|limitations|filters|guidelines|boundaries)\b"
+        r"|你[^。，,.!?！？\n]{0,4}(?:没有|不受|不再受|摆脱了?|脱离了?)(?:任何|一切)?的?(?:规则|限制|约束|审查|过滤|道德|伦理)"
         r"|(?:规则|规定|限制|约束|准则|政策|指令|设定)(?:对你)?(?:已经|都|全部|统统)?(?:不再|不|没有|失去)(?:适用|存在|有效|重要|作用|效力|约束)"
         r"|你(?:已经|现在)?(?:不再|不|无需|不用|不必)(?:受|被)?(?:任何)?(?:规则|规定|限制|约束|准则|政策|审查)"
         r"|(?:不受|没有|无|摆脱|脱离)(?:任何)?(?:的)?(?:规则|限制|约束|审查|过滤|道德|伦理)(?:限制|约束)?(?:的)?"
@@ -148,7 +180,10 @@ RULES: tuple[Rule, ...] = (
         r"(?:message|prompt|update|notice|note|override|instructions?|command)s?\b"
         r"|</?~(?:system|sys|im_start|im_end)\b|\[/?(?:system|INST)\]|(?:^|\n)~system~:"
         r"|\b(?:system|admin)~(?:note|message|notice|update|override)~to~the~(?:assistant|model|summari[sz]er|ai|bot)\b"
-        r"|(?:系统|管理员|开发者)(?:提示|更新|消息|通知|指令|公告|说明)[：:]",
+        r"|\b(?:instructions?|notes?|messages?|commands?|orders?)~(?:for|to)~(?:the~|any~)?(?:ai|assistant|model|bot|chatbot"
+        r"|llm|language~model)s?\b~(?:reading~this~)?[:：]"
+        r"|(?:系统|管理员|开发者)(?:提示|更新|消息|通知|指令|公告|说明)[：:]"
+        r"|(?:给|致|对|写给)(?:AI|人工智能|智能|客服机器人|机器人|模型|助手|语言模型)(?:助手|助理|客服)?的?(?:指令|指示|命令|消息|提示|说明|备注)[：:]",
         "The text poses as a message from the system to change the assistant's behaviour.",
     ),
     _rule(

@@ -47,6 +47,9 @@ class Policy:
     messages: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_MESSAGES))
     # What the tenant's assistant is for, in plain words; empty turns the scope check off.
     purpose: str = ""
+    # The same purpose in the other languages the tenant serves: the multilingual model that judges
+    # non-Latin questions finds a Chinese question far from an English purpose whatever it asks.
+    purpose_translations: tuple[str, ...] = ()
     # Bars that override the calibrated ones (calibration.json) for this tenant only.
     injection_threshold: float | None = None
     scope_min_similarity: float | None = None
@@ -97,6 +100,9 @@ def parse_policy(name: str, raw: Mapping[str, Any], base: Policy | None = None) 
         actions=actions,
         messages={**base.messages, **dict(raw.get("messages", {}))},
         purpose=str(raw.get("purpose", base.purpose)).strip(),
+        purpose_translations=tuple(
+            str(t).strip() for t in raw.get("purpose_translations", base.purpose_translations) if str(t).strip()
+        ),
         injection_threshold=_float(raw, "injection_threshold", name, base.injection_threshold),
         scope_min_similarity=_float(raw, "scope_min_similarity", name, base.scope_min_similarity),
         corpus_min_similarity=_float(raw, "corpus_min_similarity", name, base.corpus_min_similarity),

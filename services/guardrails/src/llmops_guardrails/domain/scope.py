@@ -29,6 +29,8 @@ class Embedder(Protocol):
 # were fitted on whole questions of this length.
 SCOPE_WORDS = 32
 SCOPE_CHARS = 320  # bounds text without spaces (a URL, a pasted blob) as well
+# Chinese has no spaces and about one word per character or two: the opening 64 characters.
+SCOPE_CJK_CHARS = 64
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,7 @@ class ScopeBars:
 def purpose_topics(purpose: str) -> list[str]:
     """The purpose sentence, its head ("customer service for an outdoor-gear retailer") and each
     listed topic ("orders", "the products it sells")."""
-    head, _, listed = purpose.partition(":")
+    head, _, listed = purpose.replace("：", ":").partition(":")
     parts = [purpose.strip(), head.strip()]
     for topic in re.split(r"[,;、，；]|\band\b|\bor\b|和|及|与|與", listed):
         cleaned = topic.strip(" .。")
@@ -49,10 +51,10 @@ def purpose_topics(purpose: str) -> list[str]:
     return list(dict.fromkeys(p for p in parts if p))
 
 
-def question_head(text: str) -> str:
-    """The first ``SCOPE_WORDS`` words of the question (at most ``SCOPE_CHARS`` characters): what
+def question_head(text: str, max_chars: int = SCOPE_CHARS) -> str:
+    """The first ``SCOPE_WORDS`` words of the question (at most ``max_chars`` characters): what
     is embedded for the scope check."""
-    return " ".join(text.split()[:SCOPE_WORDS])[:SCOPE_CHARS]
+    return " ".join(text.split()[:SCOPE_WORDS])[:max_chars]
 
 
 def cosine(a: Sequence[float], b: Sequence[float]) -> float:

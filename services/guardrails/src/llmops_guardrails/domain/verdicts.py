@@ -56,13 +56,16 @@ class InputSignals:
     classifier_score: float | None = None
     purpose_similarity: float | None = None
     corpus_similarity: float | None = None
+    # The purpose similarity came from the multilingual model (a mostly non-Latin question).
+    multilingual: bool = False
 
 
 def mostly_latin(text: str) -> bool:
     """The packaged classifier and the embedding model are English MiniLM. On Chinese the classifier
     scores harmless questions as attacks (0.98 for "退货政策是什么？") and every Chinese question is
     about equally far from the purpose (0.08-0.22 on the train split, in scope or not), so for
-    mostly-Chinese text both are left out: the rules judge injection, and scope is not judged."""
+    mostly-Chinese text the classifier is left out (the rules judge injection) and scope is judged
+    by the multilingual model instead."""
     return len(CJK.findall(text)) < 0.2 * max(1, len(text.replace(" ", "")))
 
 
@@ -105,13 +108,20 @@ def injection_findings(
 def scope_findings(text: str, policy: Policy, signals: InputSignals, calibration: Calibration) -> list[Finding]:
     if signals.purpose_similarity is None:
         return []
-    bars = ScopeBars(
-        policy.scope_min_similarity or calibration.min_purpose_similarity,
-        policy.corpus_min_similarity or calibration.min_corpus_similarity,
-    )
-    if not out_of_scope(signals.purpose_similarity, signals.corpus_similarity, bars):
+    if signals.multilingual:
+        # The corpus similarity is MiniLM's, which puts every Chinese question 0.56-0.80 from a
+        # Chinese corpus whatever it asks: for these the purpose alone decides.
+        bars = ScopeBars(calibration.min_purpose_similarity_multilingual, 0.0)
+        corpus_similarity = None
+    else:
+        bars = ScopeBars(
+            policy.scope_min_similarity or calibration.min_purpose_similarity,
+            policy.corpus_min_similarity or calibration.min_corpus_similarity,
+        )
+        corpus_similarity = signals.corpus_similarity
+    if not out_of_scope(signals.purpose_similarity, corpus_similarity, bars):
         return []
-    score = scope_score(signals.purpose_similarity, signals.corpus_similarity, bars)
+    score = scope_score(signals.purpose_similarity, corpus_similarity, bars)
     reason = f"The question is outside what this assistant is for ({policy.purpose})."
     return [Finding("scope.purpose", "scope", 0, len(text), score, policy.actions["scope"], reason)]
 
