@@ -18,6 +18,7 @@ from llmops.query.v1 import query_pb2
 from llmops_stack import models
 from llmops_stack.components import ComponentError
 from llmops_stack.config import StackSettings
+from llmops_stack.drift_cli import app as drift_app
 from llmops_stack.evaluation_cli import app as eval_app
 from llmops_stack.field_corpus import app as corpus_app
 from llmops_stack.keys_cli import app as keys_app
@@ -32,6 +33,7 @@ app.add_typer(dlq_app, name="dlq")
 app.add_typer(corpus_app, name="corpus")
 app.add_typer(eval_app, name="eval")
 app.add_typer(keys_app, name="keys")
+app.add_typer(drift_app, name="drift")
 console = Console()
 
 

@@ -144,3 +144,17 @@ class PlatformClient:
             if error.code() == grpc.StatusCode.NOT_FOUND:  # type: ignore[attr-defined]
                 return None
             raise
+
+    def reset_drift(self, tenant: str, relearn: bool) -> evaluation_pb2.DriftState:
+        state: evaluation_pb2.DriftState = self.evaluation.ResetDrift(
+            evaluation_pb2.ResetDriftRequest(tenant_id=tenant, relearn=relearn), timeout=10, metadata=self.auth(tenant)
+        )
+        return state
+
+    def review_answers(self, tenant: str, limit: int) -> list[evaluation_pb2.ReviewAnswer]:
+        response: evaluation_pb2.ListReviewAnswersResponse = self.evaluation.ListReviewAnswers(
+            evaluation_pb2.ListReviewAnswersRequest(tenant_id=tenant, page_size=limit),
+            timeout=10,
+            metadata=self.auth(tenant),
+        )
+        return list(response.answers)

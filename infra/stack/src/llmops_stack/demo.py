@@ -82,9 +82,10 @@ def ask_golden(settings: StackSettings, tenant: str, console: Console) -> list[C
 def show_drift(client: PlatformClient, tenant: str, console: Console) -> None:
     state = client.drift(tenant)
     if state is not None:
+        learning = [s.name for s in state.signals if s.phase == "learning"]
         console.print(
-            f"\n[bold]Drift monitor[/]: reference window {state.reference_size}, current window"
-            f" {state.current_size}, drifting: {state.drifting}"
+            f"\n[bold]Drift monitor[/]: {len(state.signals)} signals, {len(learning)} still learning their reference;"
+            f" open alerts: {len(state.open_alerts)} (`llmops drift state --tenant {tenant}` shows each signal)"
         )
 
 

@@ -45,11 +45,18 @@ STATUS_BY_ERROR: dict[type[errors.DomainError], grpc.StatusCode] = {
 # A sentence that repeats a huge request value must not outgrow gRPC's metadata limit (which would
 # turn the status into RESOURCE_EXHAUSTED and hide the real one).
 MAX_DETAILS = 1000
+MAX_REQUEST_BYTES = 12 * 1024 * 1024
 
 
 def details(error: errors.DomainError) -> str:
+    """The error's sentence, at most MAX_DETAILS bytes of UTF-8: gRPC measures its status header in
+    bytes, and a message of 1000 four-byte characters passed its soft limit, which turns the status
+    into RESOURCE_EXHAUSTED at random."""
     text = str(error)
-    return text if len(text) <= MAX_DETAILS else text[: MAX_DETAILS - 1] + "…"
+    encoded = text.encode("utf-8", "replace")
+    if len(encoded) <= MAX_DETAILS:
+        return text
+    return encoded[: MAX_DETAILS - 3].decode("utf-8", "ignore") + "…"
 
 
 def status_for(error: errors.DomainError) -> grpc.StatusCode:
@@ -120,11 +127,13 @@ class GrpcServer:
         tokens = ServiceTokens(settings.auth.service_secret.get_secret_value(), settings.auth.service_token_seconds)
         # Errors of the auth check are DomainErrors too: the error interceptor wraps it and maps them.
         self.server = grpc.aio.server(
+            # Requests up to the 10 MiB documents the ingestion contract accepts, plus framing.
+            options=[("grpc.max_receive_message_length", MAX_REQUEST_BYTES)],
             interceptors=[
                 aio_server_interceptor(),  # type: ignore[no-untyped-call]
                 DomainErrorInterceptor(),
                 AuthInterceptor(CallerCheck(tokens, keys, key_scopes)),
-            ]
+            ],
         )
         for service in services:
             service.add_to_server(service.servicer, self.server)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from google.protobuf.message import Message
 
 from llmops.embedding.v1.events_pb2 import ChunkEmbedded
-from llmops.evaluation.v1.events_pb2 import AnswerScored, DriftAlert
+from llmops.evaluation.v1.events_pb2 import AnswerScored, DriftAction, DriftAlert
 from llmops.ingestion.v1.events_pb2 import DocumentChange, DocumentChunked
 from llmops.ingestion.v1.ingestion_pb2 import IngestReport, SourceDocument
 from llmops.query.v1.events_pb2 import AnswerProduced, FeedbackGiven
@@ -17,8 +17,9 @@ DOCS_CHANGES = "docs.changes"  # key: document_id (version manifests and tombsto
 DOCS_SOURCES_DLQ = "docs.sources.dlq"
 ANSWERS = "answers"  # key: answer_id
 FEEDBACK = "feedback"  # key: answer_id
-ANSWERS_SCORED = "answers.scored"  # key: answer_id
+ANSWERS_SCORED = "answers.scored"  # key: tenant_id (one tenant's scores reach one drift consumer, in order)
 DRIFT_ALERTS = "drift.alerts"  # key: tenant_id
+DRIFT_ACTIONS = "drift.actions"  # key: tenant_id (strict mode on/off, documents to review, webhook calls)
 INGEST_REPORTS = "ingest.reports"  # key: tenant_id
 
 EVENT_TYPES: dict[str, type[Message]] = {
@@ -29,6 +30,7 @@ EVENT_TYPES: dict[str, type[Message]] = {
     FEEDBACK: FeedbackGiven,
     ANSWERS_SCORED: AnswerScored,
     DRIFT_ALERTS: DriftAlert,
+    DRIFT_ACTIONS: DriftAction,
     INGEST_REPORTS: IngestReport,
 }
 

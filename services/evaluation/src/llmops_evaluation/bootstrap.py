@@ -9,13 +9,18 @@ from llmops_core.auth.keys import KeyStore
 from llmops_core.embedding_client import EmbeddingClient
 from llmops_core.grpc_client import configure_service_auth
 from llmops_core.grpc_server import GrpcServer, ServiceRegistration
-from llmops_core.kafka import build_broker, ensure_topics
+from llmops_core.kafka import EventPublisher, build_broker, ensure_topics
 from llmops_core.postgres import migrate, open_pool
 from llmops_core.telemetry import setup_telemetry
-from llmops_core.topics import ANSWERS, ANSWERS_SCORED, DRIFT_ALERTS
+from llmops_core.topics import ANSWERS, ANSWERS_SCORED, DRIFT_ACTIONS, DRIFT_ALERTS, FEEDBACK
+from llmops_evaluation.adapters.alert_publisher import KafkaAlertPublisher
+from llmops_evaluation.adapters.drift_policy_file import load_drift_policies
+from llmops_evaluation.adapters.drift_store import PostgresDriftStore
+from llmops_evaluation.adapters.feedback_store import PostgresFeedbackStore
 from llmops_evaluation.adapters.query_client import QueryClient
 from llmops_evaluation.adapters.score_store import PostgresScoreStore
-from llmops_evaluation.domain.drift import DriftMonitors
+from llmops_evaluation.adapters.webhook import HttpWebhook
+from llmops_evaluation.drift_use_cases import DriftLoop
 from llmops_evaluation.entrypoints import subscribers
 from llmops_evaluation.entrypoints.grpc_servicer import EvaluationServicer
 from llmops_evaluation.settings import EvaluationSettings
@@ -23,7 +28,14 @@ from llmops_grounding import load_models
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 # A product app may read the score of its own answers; suites, on-demand scoring and drift are for admins.
-KEY_SCOPES = {"GetAnswerScore": "ask", "RunSuite": "admin", "ScoreAnswer": "admin", "GetDriftState": "admin"}
+KEY_SCOPES = {
+    "GetAnswerScore": "ask",
+    "RunSuite": "admin",
+    "ScoreAnswer": "admin",
+    "GetDriftState": "admin",
+    "ResetDrift": "admin",
+    "ListReviewAnswers": "admin",
+}
 
 
 async def main() -> None:
@@ -38,16 +50,23 @@ async def main() -> None:
     store = PostgresScoreStore(pool, settings.schema_name)
     embedder = EmbeddingClient(settings.embedding_url)
     query = QueryClient(settings.query_url)
-    monitors = DriftMonitors(
-        settings.drift_reference_size, settings.drift_current_size, settings.drift_alpha, settings.drift_max_tenants
-    )
-    await ensure_topics(settings.kafka, [ANSWERS, ANSWERS_SCORED, DRIFT_ALERTS])
+    feedback = PostgresFeedbackStore(pool, settings.schema_name)
+    await ensure_topics(settings.kafka, [ANSWERS, ANSWERS_SCORED, FEEDBACK, DRIFT_ALERTS, DRIFT_ACTIONS])
     broker = build_broker(settings.kafka, client_id=settings.service_name)
-    subscribers.register(broker, embedder, store, monitors, settings)
+    alerts = KafkaAlertPublisher(EventPublisher(broker))
+    drift = DriftLoop(
+        PostgresDriftStore(pool, settings.schema_name),
+        alerts,
+        settings.drift_config(),
+        load_drift_policies(settings.drift_policies_file),
+        store,
+        HttpWebhook(),
+    )
+    subscribers.register(broker, embedder, store, feedback, drift, settings)
     registration = ServiceRegistration(
         evaluation_pb2.DESCRIPTOR.services_by_name["EvaluationService"],
         evaluation_pb2_grpc.add_EvaluationServiceServicer_to_server,
-        EvaluationServicer(store, monitors, query, embedder, settings),
+        EvaluationServicer(store, drift, feedback, query, embedder, settings),
         key_scopes=KEY_SCOPES,
     )
     try:

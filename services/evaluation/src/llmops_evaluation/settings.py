@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field
 
 from llmops_core.settings import PostgresSettings, ServiceSettings, service_config
+from llmops_evaluation.domain.tenant_drift import DriftConfig
 
 
 class EvaluationSettings(ServiceSettings):
@@ -23,8 +26,17 @@ class EvaluationSettings(ServiceSettings):
     # A claim is supported at this support (max of MiniLM cosine and content-term coverage):
     # the same bar as the query service's check, fitted by `llmops eval scorer` (docs/decisions/0015).
     claim_min_support: float = Field(default=0.45, ge=0, le=1)
-    drift_reference_size: int = Field(default=30, ge=5)
-    drift_current_size: int = Field(default=30, ge=5)
-    drift_alpha: float = Field(default=0.01, gt=0, lt=1)
-    # Tenants whose drift is watched in memory; beyond this the one scored least recently is dropped.
-    drift_max_tenants: int = Field(default=1000, ge=1)
+    # Per-tenant drift policies (YAML); None means the file shipped in the package (drift_policies.yaml).
+    drift_policies_file: Path | None = None
+    # Answers each rate signal learns its reference from (after start or an operator's relearn).
+    drift_rate_baseline: int = Field(default=1000, ge=20)
+    # Observations of the hallucination rate between false alarms (average run length in control);
+    # the other signals get ten times this (docs/decisions/0022).
+    drift_hallucination_arl0: float = Field(default=20_000, ge=100)
+
+    def drift_config(self) -> DriftConfig:
+        return DriftConfig(
+            rate_reference_size=self.drift_rate_baseline,
+            hallucination_arl0=self.drift_hallucination_arl0,
+            arl0=10 * self.drift_hallucination_arl0,
+        )

@@ -11,12 +11,13 @@ from llmops_core.grpc_client import configure_service_auth
 from llmops_core.grpc_server import GrpcServer, ServiceRegistration
 from llmops_core.kafka import EventPublisher, build_broker, ensure_topics
 from llmops_core.telemetry import setup_telemetry
-from llmops_core.topics import ANSWERS, FEEDBACK
+from llmops_core.topics import ANSWERS, DRIFT_ACTIONS, FEEDBACK
 from llmops_grounding import SupportPolicy as ClaimPolicy
 from llmops_grounding import load_models
 from llmops_query.adapters.services import GenerationClient, GuardrailsClient, RetrievalClient, close_all
 from llmops_query.domain.answer_ids import AnswerIds
 from llmops_query.domain.support import load_policy
+from llmops_query.entrypoints import subscribers
 from llmops_query.entrypoints.grpc_servicer import QueryServicer
 from llmops_query.settings import QuerySettings
 from llmops_query.use_cases import AskPipeline
@@ -56,13 +57,14 @@ async def main() -> None:
     configure_service_auth(settings.auth, settings.service_name)
     load_models()  # jieba's dictionary, before the first Chinese draft is checked
     telemetry = setup_telemetry(settings.service_name, settings.telemetry)
-    await ensure_topics(settings.kafka, [ANSWERS, FEEDBACK])
+    await ensure_topics(settings.kafka, [ANSWERS, FEEDBACK, DRIFT_ACTIONS])
     pipeline = build_pipeline(settings)
     keys = await open_key_store(settings.postgres, settings.auth.key_cache_seconds)
     broker = build_broker(settings.kafka, client_id=settings.service_name)
+    subscribers.register(broker, pipeline.modes)
     try:
         async with broker:
-            await broker.connect()
+            await broker.start()
             await build_server(settings, pipeline, broker, keys).run()
     finally:
         await keys.close()

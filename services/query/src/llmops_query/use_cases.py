@@ -14,6 +14,7 @@ from llmops_core.errors import NotFound
 from llmops_grounding import SupportPolicy as ClaimPolicy
 from llmops_grounding import check_answer
 from llmops_query.domain.answer_ids import AnswerIds
+from llmops_query.domain.answer_modes import AnswerModes
 from llmops_query.domain.answers import (
     Answer,
     AskRequest,
@@ -42,6 +43,7 @@ class AskPipeline:
     support: SupportPolicy
     answer_ids: AnswerIds
     claims: ClaimPolicy = field(default_factory=ClaimPolicy)
+    modes: AnswerModes = field(default_factory=AnswerModes)
 
     async def prepare(self, request: AskRequest, clock: Stopwatch) -> Answer:
         """Everything before generation; the answer is final unless its status is ANSWERED."""
@@ -72,10 +74,15 @@ class AskPipeline:
         return answer
 
     async def compose(self, answer: Answer, clock: Stopwatch) -> Answer:
-        """Drafts from each route until one passes the check; else an extractive answer; else abstain."""
+        """Drafts from each route until one passes the check; else an extractive answer; else abstain.
+        In strict mode (an open drift alert for the tenant) no route is asked: extractive or abstain."""
         failures: list[str] = []
         question = search_text(answer.question)  # redaction placeholders are not part of what is asked
-        for position, route in enumerate(self.routes):
+        strict = self.modes.strict(answer.tenant_id)
+        routes = [] if strict else self.routes
+        if strict:
+            failures.append(strict.reason())
+        for position, route in enumerate(routes):
             done = clock.timed("generation" if position == 0 else f"generation_{position + 1}")
             draft = await route.generate(answer.tenant_id, answer.question, answer.passages)
             done()

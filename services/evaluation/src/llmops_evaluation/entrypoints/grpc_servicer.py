@@ -10,11 +10,12 @@ import grpc
 from llmops.evaluation.v1 import evaluation_pb2, evaluation_pb2_grpc
 from llmops_core.errors import InvalidArgument, NotFound
 from llmops_core.validation import require_tenant
+from llmops_evaluation.adapters.feedback_store import PostgresFeedbackStore
 from llmops_evaluation.adapters.query_client import QueryClient
 from llmops_evaluation.adapters.score_store import PostgresScoreStore
-from llmops_evaluation.domain.drift import DriftMonitors
 from llmops_evaluation.domain.groundedness import Embedder
 from llmops_evaluation.domain.suites import SUITE_NAME, load_suite, parse_suite
+from llmops_evaluation.drift_use_cases import DriftLoop
 from llmops_evaluation.entrypoints.protos import drift_proto, score_proto, suite_proto
 from llmops_evaluation.settings import EvaluationSettings
 from llmops_evaluation.use_cases import run_suite, score_on_demand
@@ -25,14 +26,16 @@ class EvaluationServicer(evaluation_pb2_grpc.EvaluationServiceServicer):
     def __init__(
         self,
         store: PostgresScoreStore,
-        monitors: DriftMonitors,
+        drift: DriftLoop,
+        feedback: PostgresFeedbackStore,
         query: QueryClient,
         embedder: Embedder,
         settings: EvaluationSettings,
     ) -> None:
         self.embedder = embedder
         self.store = store
-        self.monitors = monitors
+        self.drift = drift
+        self.feedback = feedback
         self.query = query
         self.settings = settings
 
@@ -70,7 +73,37 @@ class EvaluationServicer(evaluation_pb2_grpc.EvaluationServiceServicer):
         self, request: evaluation_pb2.GetDriftStateRequest, context: grpc.aio.ServicerContext
     ) -> evaluation_pb2.DriftState:
         tenant_id = require_tenant(request.tenant_id)
-        monitor = self.monitors.get(tenant_id)
-        if monitor is None:
-            raise NotFound(f"no scored answers for tenant {tenant_id!r} since this service started")
-        return drift_proto(monitor.state())
+        view = await self.drift.view(tenant_id)
+        if view is None:
+            raise NotFound(f"no scored answers for tenant {tenant_id!r} yet")
+        return drift_proto(view)
+
+    async def ResetDrift(  # noqa: N802 (gRPC method name)
+        self, request: evaluation_pb2.ResetDriftRequest, context: grpc.aio.ServicerContext
+    ) -> evaluation_pb2.DriftState:
+        tenant_id = require_tenant(request.tenant_id)
+        if await self.drift.view(tenant_id) is None:
+            raise NotFound(f"no scored answers for tenant {tenant_id!r} yet: nothing to reset")
+        return drift_proto(await self.drift.reset(tenant_id, request.relearn))
+
+    async def ListReviewAnswers(  # noqa: N802 (gRPC method name)
+        self, request: evaluation_pb2.ListReviewAnswersRequest, context: grpc.aio.ServicerContext
+    ) -> evaluation_pb2.ListReviewAnswersResponse:
+        tenant_id = require_tenant(request.tenant_id)
+        size = request.page_size or 20
+        if not 1 <= size <= 100:
+            raise InvalidArgument(f"page_size must be 1-100 (0 means 20), not {request.page_size}")
+        items = await self.feedback.to_review(tenant_id, size)
+        return evaluation_pb2.ListReviewAnswersResponse(
+            answers=[
+                evaluation_pb2.ReviewAnswer(
+                    answer_id=i.answer_id,
+                    rating=i.rating,
+                    comment=i.comment,
+                    has_score=i.groundedness is not None,
+                    groundedness=i.groundedness or 0.0,
+                    hallucinated=bool(i.hallucinated),
+                )
+                for i in items
+            ]
+        )

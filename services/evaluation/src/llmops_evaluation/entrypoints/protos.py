@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from llmops.evaluation.v1 import evaluation_pb2
-from llmops_evaluation.domain.drift import DriftState
+from llmops.evaluation.v1 import evaluation_pb2, events_pb2
+from llmops.evaluation.v1.events_pb2 import DRIFT_SEVERITY_CRITICAL, DRIFT_SEVERITY_WARNING
+from llmops_core.kafka import new_envelope
+from llmops_evaluation.domain.alerts import RaisedAlert
 from llmops_evaluation.domain.groundedness import SCORER, SCORER_VERSION, Groundedness
+from llmops_evaluation.drift_use_cases import DriftView
 from llmops_evaluation.use_cases import CaseResult, suite_totals
 
 
@@ -31,24 +34,59 @@ def score_proto(answer_id: str, result: Groundedness) -> evaluation_pb2.AnswerSc
     )
 
 
-def drift_proto(state: DriftState) -> evaluation_pb2.DriftState:
+def drift_proto(view: DriftView) -> evaluation_pb2.DriftState:
     return evaluation_pb2.DriftState(
-        reference_size=state.reference_size,
-        current_size=state.current_size,
-        reference_hallucination_rate=state.reference_rate,
-        current_hallucination_rate=state.current_rate,
-        tests=[
-            evaluation_pb2.DriftTest(
-                name=t.name,
-                metric=t.metric,
-                statistic=t.statistic,
-                p_value=t.p_value,
-                threshold=t.threshold,
-                drifted=t.drifted,
+        tenant_id=view.tenant_id,
+        signals=[
+            evaluation_pb2.DriftSignal(
+                name=s.signal,
+                phase=s.phase,
+                direction=s.direction,
+                reference=s.reference or 0.0,
+                current=s.current or 0.0,
+                test=s.test,
+                statistic=s.statistic,
+                threshold=s.threshold or 0.0,
+                observations=s.observations if s.phase == "monitoring" else s.reference_count,
             )
-            for t in state.tests
+            for s in view.detector.state()
         ],
-        drifting=state.drifting,
+        drifting=bool(view.open_alerts),
+        open_alerts=[
+            evaluation_pb2.DriftAlertRecord(
+                alert_id=a.alert_id,
+                signal=a.signal,
+                summary=a.summary,
+                suggested_action=a.suggested_action,
+                raised_at=a.raised_at.isoformat(),
+            )
+            for a in view.open_alerts
+        ],
+    )
+
+
+def alert_event(alert: RaisedAlert) -> events_pb2.DriftAlert:
+    # Critical: a rise in invented answers reaches users; every other signal is a warning to look.
+    severity = DRIFT_SEVERITY_CRITICAL if alert.signal == "hallucination_rate" else DRIFT_SEVERITY_WARNING
+    return events_pb2.DriftAlert(
+        envelope=new_envelope(alert.tenant_id, "evaluation"),
+        alert_id=alert.alert_id,
+        severity=severity,
+        summary=alert.summary,
+        signal=evaluation_pb2.DriftSignal(
+            name=alert.signal,
+            phase="monitoring",
+            direction=alert.direction,
+            reference=alert.reference,
+            current=alert.current,
+            test=alert.test,
+            statistic=alert.statistic,
+            threshold=alert.threshold,
+            observations=alert.observations,
+        ),
+        shift=alert.shift,
+        suggested_action=alert.suggested_action,
+        evidence_answer_ids=alert.evidence,
     )
 
 

@@ -1,30 +1,37 @@
-"""Kafka: score every answer (answers -> answers.scored) and watch the scores for drift (-> drift.alerts)."""
+"""Kafka: score every answer (answers -> answers.scored), watch scores and feedback for drift
+(answers.scored, feedback -> drift.alerts)."""
 
 from __future__ import annotations
 
-import uuid
-
 from faststream.kafka import KafkaBroker
 
-from llmops.evaluation.v1.events_pb2 import DRIFT_SEVERITY_CRITICAL, AnswerScored, DriftAlert
-from llmops.query.v1.events_pb2 import AnswerProduced
-from llmops.query.v1.query_pb2 import ANSWER_STATUS_ANSWERED
-from llmops_core.kafka import EventPublisher, consumer_options, new_envelope, proto_decoder
-from llmops_core.topics import ANSWERS, ANSWERS_SCORED, DRIFT_ALERTS
+from llmops.evaluation.v1.events_pb2 import AnswerScored
+from llmops.query.v1.events_pb2 import AnswerProduced, FeedbackGiven
+from llmops.query.v1.query_pb2 import ANSWER_STATUS_ABSTAINED, ANSWER_STATUS_ANSWERED, ANSWER_STATUS_REFUSED
+from llmops_core.kafka import EventPublisher, PermanentError, consumer_options, new_envelope, proto_decoder
+from llmops_core.topics import ANSWERS, ANSWERS_SCORED, FEEDBACK
 from llmops_core.validation import is_tenant_id
+from llmops_evaluation.adapters.feedback_store import PostgresFeedbackStore
 from llmops_evaluation.adapters.score_store import PostgresScoreStore
-from llmops_evaluation.domain.drift import DriftMonitors
 from llmops_evaluation.domain.groundedness import Embedder, Groundedness, score_answer
-from llmops_evaluation.entrypoints.protos import drift_proto, score_proto
+from llmops_evaluation.drift_use_cases import DriftLoop, ScoredAnswer
+from llmops_evaluation.entrypoints.protos import score_proto
 from llmops_evaluation.settings import EvaluationSettings
 from llmops_grounding import SupportPolicy
+
+STATUS_NAMES = {
+    ANSWER_STATUS_ANSWERED: "answered",
+    ANSWER_STATUS_ABSTAINED: "abstained",
+    ANSWER_STATUS_REFUSED: "refused",
+}
 
 
 def register(
     broker: KafkaBroker,
     embedder: Embedder,
     store: PostgresScoreStore,
-    monitors: DriftMonitors,
+    feedback: PostgresFeedbackStore,
+    drift: DriftLoop,
     settings: EvaluationSettings,
 ) -> None:
     publisher = EventPublisher(broker)
@@ -42,7 +49,8 @@ def register(
         else:  # a refusal or an abstention states nothing that could be invented
             result = Groundedness(1.0, False, [])
         tenant = answer.envelope.tenant_id
-        await store.save(tenant, answer.answer_id, result, answer.envelope.trace_id)
+        cited = sorted({c.document_id for c in answer.citations if c.document_id})
+        await store.save(tenant, answer.answer_id, result, answer.envelope.trace_id, cited)
         envelope = new_envelope(tenant, "evaluation")
         envelope.trace_id = answer.envelope.trace_id  # the Ask call's trace, end to end
         scored = AnswerScored(
@@ -51,23 +59,41 @@ def register(
             model=answer.model,
             prompt_name=answer.prompt_name,
             prompt_version=answer.prompt_version,
+            status=answer.status,
         )
-        await publisher.publish(ANSWERS_SCORED, answer.answer_id, scored)
+        if answer.contexts:
+            scored.top_similarity = max(c.similarity for c in answer.contexts)
+        await publisher.publish(ANSWERS_SCORED, tenant, scored)
 
     @broker.subscriber(
         ANSWERS_SCORED, group_id=f"{settings.consumer_group}-drift", decoder=proto_decoder(AnswerScored), **options
     )
     async def watch(scored: AnswerScored) -> None:
         tenant = scored.envelope.tenant_id
-        if not is_tenant_id(tenant):  # no API accepts it, so no one could ask for its drift
-            return
-        state = monitors.observe(tenant, scored.score.groundedness, scored.score.hallucinated)
-        if state is not None:
-            alert = DriftAlert(
-                envelope=new_envelope(tenant, "evaluation"),
-                alert_id=str(uuid.uuid4()),
-                severity=DRIFT_SEVERITY_CRITICAL,
-                state=drift_proto(state),
-                summary=state.summary(),
+        status = STATUS_NAMES.get(scored.status)
+        if not is_tenant_id(tenant) or status is None or not scored.score.answer_id:
+            raise PermanentError(
+                f"score of answer {scored.score.answer_id[:64]!r}: a valid tenant id, answer id and status are needed"
             )
-            await publisher.publish(DRIFT_ALERTS, tenant, alert)
+        await drift.observe_answer(
+            ScoredAnswer(
+                tenant,
+                scored.score.answer_id,
+                status,
+                scored.score.groundedness,
+                scored.score.hallucinated,
+                scored.top_similarity if scored.HasField("top_similarity") else None,
+            )
+        )
+
+    @broker.subscriber(
+        FEEDBACK, group_id=f"{settings.consumer_group}-feedback", decoder=proto_decoder(FeedbackGiven), **options
+    )
+    async def on_feedback(given: FeedbackGiven) -> None:
+        tenant = given.envelope.tenant_id
+        if not is_tenant_id(tenant) or not given.feedback_id or not given.answer_id:
+            raise PermanentError(
+                f"feedback {given.feedback_id[:64]!r} lacks a valid tenant id, feedback id or answer id"
+            )
+        await feedback.save(tenant, given.feedback_id, given.answer_id, given.rating, given.comment)
+        await drift.observe_feedback(tenant, given.feedback_id, given.answer_id, given.rating)

@@ -16,18 +16,26 @@ from llmops_ingestion.domain.extraction import content_type_for
 from llmops_ingestion.domain.sources import Fetched, SourceEntry, UnreadableEntry
 
 READ_PIECE = 1024 * 1024
+SHOWN_CHARS = 200  # of a path repeated in an error: the sentence must stay short enough to send
 
 
 def resolve_directory(directory: str, roots: list[str]) -> Path:
     """The directory, which must lie inside one of the configured roots (no reading of /etc)."""
     if not directory:
         raise InvalidArgument("directory is required")
+    if "\x00" in directory:
+        raise InvalidArgument("directory must not contain NUL characters")
+    shown = directory if len(directory) <= SHOWN_CHARS else directory[:SHOWN_CHARS] + "…"
     path = Path(directory).resolve()
     if not any(path == Path(r).resolve() or Path(r).resolve() in path.parents for r in roots):
         allowed = ", ".join(roots) or "none configured (LLMOPS_INGESTION_SOURCE_ROOTS)"
-        raise InvalidArgument(f"{directory} is outside the allowed source roots: {allowed}")
-    if not path.is_dir():
-        raise NotFound(f"no directory {directory}")
+        raise InvalidArgument(f"{shown} is outside the allowed source roots: {allowed}")
+    try:
+        is_dir = path.is_dir()
+    except OSError as error:  # a name longer than the file system allows
+        raise InvalidArgument(f"cannot read the directory {shown}: {error.strerror}") from error
+    if not is_dir:
+        raise NotFound(f"no directory {shown}")
     return path
 
 

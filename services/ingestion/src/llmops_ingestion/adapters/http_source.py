@@ -33,16 +33,23 @@ MEDIA_TYPES = {
 }
 
 
+def _scheme(url: str) -> str:
+    try:
+        return urlsplit(url).scheme
+    except ValueError:  # "http://[": a bracketed host that is not an IPv6 address
+        return ""
+
+
 def validate_urls(name: str, urls: list[str], allowed_prefixes: list[str]) -> list[str]:
-    if not name or len(name) > SOURCE_NAME_CHARS or not DOCUMENT_ID.match(name):
-        raise InvalidArgument(f"urls.name is required: 1-{SOURCE_NAME_CHARS} characters without whitespace")
+    if not name or len(name) > SOURCE_NAME_CHARS or not DOCUMENT_ID.match(name) or "\x00" in name:
+        raise InvalidArgument(f"urls.name is required: 1-{SOURCE_NAME_CHARS} characters without whitespace or NUL")
     if not 1 <= len(urls) <= MAX_URLS:
         raise InvalidArgument(f"send 1-{MAX_URLS} URLs, got {len(urls)}")
     if not allowed_prefixes:
         raise InvalidArgument("this server fetches no URLs (LLMOPS_INGESTION_ALLOWED_URL_PREFIXES is empty)")
     for url in urls:
-        if urlsplit(url).scheme not in ("http", "https") or not DOCUMENT_ID.match(url):
-            raise InvalidArgument(f"{url!r} is not an http(s) URL of at most 200 characters")
+        if _scheme(url) not in ("http", "https") or not DOCUMENT_ID.match(url) or "\x00" in url:
+            raise InvalidArgument(f"{url[:200]!r} is not an http(s) URL of at most 200 characters")
         if not any(url.startswith(prefix) for prefix in allowed_prefixes):
             raise InvalidArgument(f"{url} is outside the allowed URL prefixes: {', '.join(allowed_prefixes)}")
     if len(set(urls)) != len(urls):

@@ -31,6 +31,7 @@ from llmops_ingestion.domain.extraction import ContentType
 from llmops_ingestion.domain.reading import FormatOptions, UnreadableDocument, read_document
 
 MAX_BYTES = 10 * 1024 * 1024  # one document sent inline through the API
+MAX_METADATA = 32  # entries of a document's metadata
 DOCUMENT_ID = re.compile(r"\A\S{1,200}\Z")
 # Without the embedding model's tokenizer, chunks are sized by an estimate of its word pieces.
 ESTIMATED_CHUNKING = ChunkingPolicy(EstimatedTokens())
@@ -127,6 +128,12 @@ class ChangePublisher(Protocol):
 def _rejection(document: SourceDocument) -> str | None:
     if not DOCUMENT_ID.match(document.document_id):
         return "document_id must be 1-200 characters without whitespace"
+    if len(document.metadata) > MAX_METADATA:
+        return f"metadata has {len(document.metadata)} entries; the most is {MAX_METADATA}"
+    # PostgreSQL text and jsonb cannot hold NUL (U+0000); the record would fail after the chunks went out.
+    texts = [document.document_id, document.title, document.source_uri, *document.metadata, *document.metadata.values()]
+    if any("\x00" in text for text in texts):
+        return "document_id, title, source_uri and metadata must not contain NUL characters"
     if not document.content:
         return "the content is empty"
     if len(document.content) > MAX_BYTES:
@@ -253,6 +260,8 @@ async def delete_document(
     tenant_id: str, document_id: str, repository: DocumentRepository, publisher: ChangePublisher, reason: str
 ) -> DocumentResult:
     """Publishes a tombstone (a new version) so the document leaves search results."""
+    if "\x00" in document_id:  # none was stored (and PostgreSQL text cannot hold it)
+        return failed(document_id, "document_id must not contain NUL characters")
     async with repository.lock(tenant_id, document_id) as record:
         current = await record.current()
         if current is None or current.deleted:

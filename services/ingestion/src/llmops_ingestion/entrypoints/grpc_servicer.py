@@ -162,9 +162,11 @@ class IngestionServicer(ingestion_pb2_grpc.IngestionServiceServicer):
         self, request: ingestion_pb2.GetDocumentRequest, context: grpc.aio.ServicerContext
     ) -> ingestion_pb2.Document:
         tenant_id = require_tenant(request.tenant_id)
+        if "\x00" in request.document_id:  # none was stored (and PostgreSQL text cannot hold it)
+            raise InvalidArgument("document_id must not contain NUL characters")
         found = await self.documents.get_with_time(tenant_id, request.document_id)
         if found is None:
-            raise NotFound(f"no document {request.document_id!r} for tenant {tenant_id!r}")
+            raise NotFound(f"no document {request.document_id[:200]!r} for tenant {tenant_id!r}")
         if found[0].deleted:
             raise NotFound(f"document {request.document_id!r} was deleted (version {found[0].version})")
         return document_proto(*found)

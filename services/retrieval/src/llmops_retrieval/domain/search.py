@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from llmops_core.errors import InvalidArgument
@@ -35,6 +36,11 @@ def search_query(
         raise InvalidArgument(f"top_k is {top_k}; the most is {MAX_TOP_K}")
     if vector and len(vector) != DIMENSIONS:
         raise InvalidArgument(f"query_vector has {len(vector)} dimensions; the store holds {DIMENSIONS}")
+    if not all(math.isfinite(v) for v in vector):
+        raise InvalidArgument("query_vector must hold finite numbers (no NaN or infinity)")
+    # Chunk metadata is jsonb, which cannot hold NUL (U+0000): no chunk could match, and the query would fail.
+    if any("\x00" in text for pair in metadata_filter.items() for text in pair):
+        raise InvalidArgument("metadata_filter must not contain NUL characters")
     return SearchQuery(tenant_id, query, top_k or DEFAULT_TOP_K, list(vector) or None, dict(metadata_filter))
 
 

@@ -6,7 +6,7 @@ import grpc
 from opentelemetry import trace
 
 from llmops.retrieval.v1 import retrieval_pb2, retrieval_pb2_grpc
-from llmops_core.errors import NotFound
+from llmops_core.errors import InvalidArgument, NotFound
 from llmops_core.validation import require_tenant
 from llmops_retrieval.adapters.chunk_store import PostgresChunkStore
 from llmops_retrieval.domain.hybrid import QueryEmbedder, hybrid_search
@@ -55,9 +55,12 @@ class RetrievalServicer(retrieval_pb2_grpc.RetrievalServiceServicer):
     async def GetChunk(  # noqa: N802 (gRPC method name)
         self, request: retrieval_pb2.GetChunkRequest, context: grpc.aio.ServicerContext
     ) -> retrieval_pb2.Chunk:
-        chunk = await self.store.get(require_tenant(request.tenant_id), request.chunk_id)
+        tenant_id = require_tenant(request.tenant_id)
+        if "\x00" in request.chunk_id:  # none was stored (and PostgreSQL text cannot hold it)
+            raise InvalidArgument("chunk_id must not contain NUL characters")
+        chunk = await self.store.get(tenant_id, request.chunk_id)
         if chunk is None:
-            raise NotFound(f"no chunk {request.chunk_id!r} for tenant {request.tenant_id!r}")
+            raise NotFound(f"no chunk {request.chunk_id[:200]!r} for tenant {tenant_id!r}")
         return chunk_proto(chunk)
 
     async def GetIndexStats(  # noqa: N802 (gRPC method name)

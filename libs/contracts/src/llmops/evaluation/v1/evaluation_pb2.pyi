@@ -145,33 +145,87 @@ class GetDriftStateRequest(_message.Message):
     def __init__(self, tenant_id: _Optional[str] = ...) -> None: ...
 
 class DriftState(_message.Message):
-    __slots__ = ("reference_size", "current_size", "reference_hallucination_rate", "current_hallucination_rate", "tests", "drifting")
-    REFERENCE_SIZE_FIELD_NUMBER: _ClassVar[int]
-    CURRENT_SIZE_FIELD_NUMBER: _ClassVar[int]
-    REFERENCE_HALLUCINATION_RATE_FIELD_NUMBER: _ClassVar[int]
-    CURRENT_HALLUCINATION_RATE_FIELD_NUMBER: _ClassVar[int]
-    TESTS_FIELD_NUMBER: _ClassVar[int]
+    __slots__ = ("tenant_id", "signals", "drifting", "open_alerts")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    SIGNALS_FIELD_NUMBER: _ClassVar[int]
     DRIFTING_FIELD_NUMBER: _ClassVar[int]
-    reference_size: int
-    current_size: int
-    reference_hallucination_rate: float
-    current_hallucination_rate: float
-    tests: _containers.RepeatedCompositeFieldContainer[DriftTest]
+    OPEN_ALERTS_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    signals: _containers.RepeatedCompositeFieldContainer[DriftSignal]
     drifting: bool
-    def __init__(self, reference_size: _Optional[int] = ..., current_size: _Optional[int] = ..., reference_hallucination_rate: _Optional[float] = ..., current_hallucination_rate: _Optional[float] = ..., tests: _Optional[_Iterable[_Union[DriftTest, _Mapping]]] = ..., drifting: _Optional[bool] = ...) -> None: ...
+    open_alerts: _containers.RepeatedCompositeFieldContainer[DriftAlertRecord]
+    def __init__(self, tenant_id: _Optional[str] = ..., signals: _Optional[_Iterable[_Union[DriftSignal, _Mapping]]] = ..., drifting: _Optional[bool] = ..., open_alerts: _Optional[_Iterable[_Union[DriftAlertRecord, _Mapping]]] = ...) -> None: ...
 
-class DriftTest(_message.Message):
-    __slots__ = ("name", "metric", "statistic", "p_value", "threshold", "drifted")
+class DriftSignal(_message.Message):
+    __slots__ = ("name", "phase", "direction", "reference", "current", "test", "statistic", "threshold", "observations")
     NAME_FIELD_NUMBER: _ClassVar[int]
-    METRIC_FIELD_NUMBER: _ClassVar[int]
+    PHASE_FIELD_NUMBER: _ClassVar[int]
+    DIRECTION_FIELD_NUMBER: _ClassVar[int]
+    REFERENCE_FIELD_NUMBER: _ClassVar[int]
+    CURRENT_FIELD_NUMBER: _ClassVar[int]
+    TEST_FIELD_NUMBER: _ClassVar[int]
     STATISTIC_FIELD_NUMBER: _ClassVar[int]
-    P_VALUE_FIELD_NUMBER: _ClassVar[int]
     THRESHOLD_FIELD_NUMBER: _ClassVar[int]
-    DRIFTED_FIELD_NUMBER: _ClassVar[int]
+    OBSERVATIONS_FIELD_NUMBER: _ClassVar[int]
     name: str
-    metric: str
+    phase: str
+    direction: str
+    reference: float
+    current: float
+    test: str
     statistic: float
-    p_value: float
     threshold: float
-    drifted: bool
-    def __init__(self, name: _Optional[str] = ..., metric: _Optional[str] = ..., statistic: _Optional[float] = ..., p_value: _Optional[float] = ..., threshold: _Optional[float] = ..., drifted: _Optional[bool] = ...) -> None: ...
+    observations: int
+    def __init__(self, name: _Optional[str] = ..., phase: _Optional[str] = ..., direction: _Optional[str] = ..., reference: _Optional[float] = ..., current: _Optional[float] = ..., test: _Optional[str] = ..., statistic: _Optional[float] = ..., threshold: _Optional[float] = ..., observations: _Optional[int] = ...) -> None: ...
+
+class DriftAlertRecord(_message.Message):
+    __slots__ = ("alert_id", "signal", "summary", "suggested_action", "raised_at")
+    ALERT_ID_FIELD_NUMBER: _ClassVar[int]
+    SIGNAL_FIELD_NUMBER: _ClassVar[int]
+    SUMMARY_FIELD_NUMBER: _ClassVar[int]
+    SUGGESTED_ACTION_FIELD_NUMBER: _ClassVar[int]
+    RAISED_AT_FIELD_NUMBER: _ClassVar[int]
+    alert_id: str
+    signal: str
+    summary: str
+    suggested_action: str
+    raised_at: str
+    def __init__(self, alert_id: _Optional[str] = ..., signal: _Optional[str] = ..., summary: _Optional[str] = ..., suggested_action: _Optional[str] = ..., raised_at: _Optional[str] = ...) -> None: ...
+
+class ResetDriftRequest(_message.Message):
+    __slots__ = ("tenant_id", "relearn")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    RELEARN_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    relearn: bool
+    def __init__(self, tenant_id: _Optional[str] = ..., relearn: _Optional[bool] = ...) -> None: ...
+
+class ListReviewAnswersRequest(_message.Message):
+    __slots__ = ("tenant_id", "page_size")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    page_size: int
+    def __init__(self, tenant_id: _Optional[str] = ..., page_size: _Optional[int] = ...) -> None: ...
+
+class ReviewAnswer(_message.Message):
+    __slots__ = ("answer_id", "rating", "comment", "has_score", "groundedness", "hallucinated")
+    ANSWER_ID_FIELD_NUMBER: _ClassVar[int]
+    RATING_FIELD_NUMBER: _ClassVar[int]
+    COMMENT_FIELD_NUMBER: _ClassVar[int]
+    HAS_SCORE_FIELD_NUMBER: _ClassVar[int]
+    GROUNDEDNESS_FIELD_NUMBER: _ClassVar[int]
+    HALLUCINATED_FIELD_NUMBER: _ClassVar[int]
+    answer_id: str
+    rating: int
+    comment: str
+    has_score: bool
+    groundedness: float
+    hallucinated: bool
+    def __init__(self, answer_id: _Optional[str] = ..., rating: _Optional[int] = ..., comment: _Optional[str] = ..., has_score: _Optional[bool] = ..., groundedness: _Optional[float] = ..., hallucinated: _Optional[bool] = ...) -> None: ...
+
+class ListReviewAnswersResponse(_message.Message):
+    __slots__ = ("answers",)
+    ANSWERS_FIELD_NUMBER: _ClassVar[int]
+    answers: _containers.RepeatedCompositeFieldContainer[ReviewAnswer]
+    def __init__(self, answers: _Optional[_Iterable[_Union[ReviewAnswer, _Mapping]]] = ...) -> None: ...

@@ -50,6 +50,16 @@ class EvaluationServiceStub:
                 request_serializer=llmops_dot_evaluation_dot_v1_dot_evaluation__pb2.GetDriftStateRequest.SerializeToString,
                 response_deserializer=llmops_dot_evaluation_dot_v1_dot_evaluation__pb2.DriftState.FromString,
                 _registered_method=True)
+        self.ResetDrift = channel.unary_unary(
+                '/llmops.evaluation.v1.EvaluationService/ResetDrift',
+                request_serializer=llmops_dot_evaluation_dot_v1_dot_evaluation__pb2.ResetDriftRequest.SerializeToString,
+                response_deserializer=llmops_dot_evaluation_dot_v1_dot_evaluation__pb2.DriftState.FromString,
+                _registered_method=True)
+        self.ListReviewAnswers = channel.unary_unary(
+                '/llmops.evaluation.v1.EvaluationService/ListReviewAnswers',
+                request_serializer=llmops_dot_evaluation_dot_v1_dot_evaluation__pb2.ListReviewAnswersRequest.SerializeToString,
+                response_deserializer=llmops_dot_evaluation_dot_v1_dot_evaluation__pb2.ListReviewAnswersResponse.FromString,
+                _registered_method=True)
         self.ScoreAnswer = channel.unary_unary(
                 '/llmops.evaluation.v1.EvaluationService/ScoreAnswer',
                 request_serializer=llmops_dot_evaluation_dot_v1_dot_evaluation__pb2.ScoreAnswerRequest.SerializeToString,
@@ -76,7 +86,24 @@ class EvaluationServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def GetDriftState(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Every drift signal of a tenant (phase, reference, current value, CUSUM statistic) and its
+        open alerts; NOT_FOUND before the tenant's first scored answer.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ResetDrift(self, request, context):
+        """Operator: clears the tenant's open alerts and, when relearn is set, learns every reference
+        again from the next answers (after a deliberate change: a new corpus, a new model).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListReviewAnswers(self, request, context):
+        """Answers to review: negative feedback joined to the answer's score, lowest score first.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -106,6 +133,16 @@ def add_EvaluationServiceServicer_to_server(servicer, server):
                     servicer.GetDriftState,
                     request_deserializer=llmops_dot_evaluation_dot_v1_dot_evaluation__pb2.GetDriftStateRequest.FromString,
                     response_serializer=llmops_dot_evaluation_dot_v1_dot_evaluation__pb2.DriftState.SerializeToString,
+            ),
+            'ResetDrift': grpc.unary_unary_rpc_method_handler(
+                    servicer.ResetDrift,
+                    request_deserializer=llmops_dot_evaluation_dot_v1_dot_evaluation__pb2.ResetDriftRequest.FromString,
+                    response_serializer=llmops_dot_evaluation_dot_v1_dot_evaluation__pb2.DriftState.SerializeToString,
+            ),
+            'ListReviewAnswers': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListReviewAnswers,
+                    request_deserializer=llmops_dot_evaluation_dot_v1_dot_evaluation__pb2.ListReviewAnswersRequest.FromString,
+                    response_serializer=llmops_dot_evaluation_dot_v1_dot_evaluation__pb2.ListReviewAnswersResponse.SerializeToString,
             ),
             'ScoreAnswer': grpc.unary_unary_rpc_method_handler(
                     servicer.ScoreAnswer,
@@ -195,6 +232,60 @@ class EvaluationService:
             '/llmops.evaluation.v1.EvaluationService/GetDriftState',
             llmops_dot_evaluation_dot_v1_dot_evaluation__pb2.GetDriftStateRequest.SerializeToString,
             llmops_dot_evaluation_dot_v1_dot_evaluation__pb2.DriftState.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ResetDrift(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/llmops.evaluation.v1.EvaluationService/ResetDrift',
+            llmops_dot_evaluation_dot_v1_dot_evaluation__pb2.ResetDriftRequest.SerializeToString,
+            llmops_dot_evaluation_dot_v1_dot_evaluation__pb2.DriftState.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListReviewAnswers(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/llmops.evaluation.v1.EvaluationService/ListReviewAnswers',
+            llmops_dot_evaluation_dot_v1_dot_evaluation__pb2.ListReviewAnswersRequest.SerializeToString,
+            llmops_dot_evaluation_dot_v1_dot_evaluation__pb2.ListReviewAnswersResponse.FromString,
             options,
             channel_credentials,
             insecure,
