@@ -27,8 +27,8 @@ def test_strict_mode_quotes_the_passage_without_asking_a_model() -> None:
     assert (other.outcome, model.calls) == (Outcome.VERIFIED, 1)  # other tenants keep their drafts
 
 
-def action(tenant: str, kind: int, alert_id: str = "") -> DriftAction:
-    return DriftAction(envelope=new_envelope(tenant, "tests"), action_id="a", alert_id=alert_id, kind=kind)  # type: ignore[arg-type]
+def action(tenant: str, kind: DriftActionKind, alert_id: str = "") -> DriftAction:
+    return DriftAction(envelope=new_envelope(tenant, "tests"), action_id="a", alert_id=alert_id, kind=kind)
 
 
 def test_actions_switch_the_mode_on_and_off() -> None:
