@@ -370,3 +370,5 @@ def test_evaluation(
     proper(lambda: evaluation.ResetDrift(reset, metadata=metadata, timeout=30))
     review = evaluation_pb2.ListReviewAnswersRequest(tenant_id=tenant_id, page_size=len(answer) % 130)
     proper(lambda: evaluation.ListReviewAnswers(review, metadata=metadata, timeout=30))
+    gaps = evaluation_pb2.GetKnowledgeGapsRequest(tenant_id=tenant_id, max_questions=len(question) * 97 % 4000)
+    proper(lambda: evaluation.GetKnowledgeGaps(gaps, metadata=metadata, timeout=30))

@@ -187,6 +187,9 @@ def test_feedback_joins_the_score_and_lists_answers_to_review(
                     await asyncio.sleep(0.1)
                 marked = await scores.mark_for_review(tenant, str(uuid.uuid4()), ["low", "high"])
                 assert marked == ["returns.md", "shipping.md"]
+                for answer_id, question in [("q1", "Do you rent kayaks?"), ("q1", "Do you rent kayaks?"), ("q2", "x")]:
+                    await feedback.save_abstained(tenant, answer_id, question, 0.2)
+                assert sorted(await feedback.abstained(tenant, 10)) == ["Do you rent kayaks?", "x"]
                 return [(i.answer_id, i.groundedness) for i in found[-1]]
         finally:
             await pool.close()

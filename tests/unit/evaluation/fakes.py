@@ -88,3 +88,6 @@ class MemoryFeedback:
 
     async def to_review(self, tenant_id: str, limit: int) -> list[ReviewItem]:
         return [i for i in self.items if i.rating < 0][:limit]
+
+    async def abstained(self, tenant_id: str, limit: int) -> list[str]:
+        return ["Do you sell kayaks?", "Can I rent a kayak?", "Where is the nearest store?"][:limit]

@@ -158,3 +158,11 @@ class PlatformClient:
             metadata=self.auth(tenant),
         )
         return list(response.answers)
+
+    def knowledge_gaps(self, tenant: str, max_questions: int) -> evaluation_pb2.KnowledgeGaps:
+        gaps: evaluation_pb2.KnowledgeGaps = self.evaluation.GetKnowledgeGaps(
+            evaluation_pb2.GetKnowledgeGapsRequest(tenant_id=tenant, max_questions=max_questions),
+            timeout=30,
+            metadata=self.auth(tenant),
+        )
+        return gaps

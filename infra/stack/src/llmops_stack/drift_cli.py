@@ -75,3 +75,16 @@ def review(tenant: Tenant = "acme", limit: Annotated[int, typer.Option(min=1, ma
         score = f"{a.groundedness:.2f}" if a.has_score else "unscored"
         table.add_row(a.answer_id, str(a.rating), score, str(a.hallucinated) if a.has_score else "", escape(a.comment))
     console.print(table)
+
+
+@app.command("gaps")
+def gaps(tenant: Tenant = "acme", questions: Annotated[int, typer.Option(min=1, max=2000)] = 500) -> None:
+    """Knowledge gaps: the latest questions the corpus could not answer, grouped, largest first."""
+    client = PlatformClient(StackSettings())
+    try:
+        report = client.knowledge_gaps(tenant, questions)
+    finally:
+        client.close()
+    console.print(f"{report.questions} abstained question(s) of {tenant}, {len(report.gaps)} group(s)")
+    for gap in report.gaps:
+        console.print(f"[bold]{gap.questions}[/] × " + " | ".join(escape(e) for e in gap.examples))

@@ -35,6 +35,7 @@ KEY_SCOPES = {
     "GetDriftState": "admin",
     "ResetDrift": "admin",
     "ListReviewAnswers": "admin",
+    "GetKnowledgeGaps": "admin",
 }
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from llmops_core.errors import InvalidArgument
+from llmops_evaluation.domain.gaps import GapCluster, cluster_questions
 from llmops_evaluation.domain.groundedness import Groundedness, score_answer
 from llmops_evaluation.domain.suites import Case, Judgement, Outcome, judge
 from llmops_grounding import Embedder, SupportPolicy
@@ -103,3 +104,24 @@ async def run_suite(
             score = await scores.get(tenant_id, outcome.answer_id)
         results.append(CaseResult(case, outcome, judge(case, outcome, bool(score and score.hallucinated)), score))
     return results
+
+
+class AbstainedQuestions(Protocol):
+    async def abstained(self, tenant_id: str, limit: int) -> list[str]: ...
+
+
+# Questions at least this close to a group's centroid (MiniLM cosine) ask the same thing.
+GAP_SIMILARITY = 0.6
+
+
+async def knowledge_gaps(
+    tenant_id: str, max_questions: int, questions: AbstainedQuestions, embedder: Embedder
+) -> tuple[int, list[GapCluster]]:
+    """The latest abstained questions grouped by what they ask, largest group first."""
+    if not 0 <= max_questions <= 2000:
+        raise InvalidArgument(f"max_questions must be 1-2000 (0 means 500), not {max_questions}")
+    asked = await questions.abstained(tenant_id, max_questions or 500)
+    if not asked:
+        return 0, []
+    vectors = await embedder.embed(asked)
+    return len(asked), cluster_questions(asked, vectors, GAP_SIMILARITY)

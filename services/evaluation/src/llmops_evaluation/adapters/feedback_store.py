@@ -1,4 +1,5 @@
-"""Feedback on answers in PostgreSQL (schema ``evaluation``), joined to scores for review."""
+"""Feedback on answers and abstained questions in PostgreSQL (schema ``evaluation``), for review and
+the knowledge-gap report."""
 
 from __future__ import annotations
 
@@ -51,3 +52,21 @@ class PostgresFeedbackStore:
             )
             for r in rows
         ]
+
+    async def save_abstained(self, tenant_id: str, answer_id: str, question: str, top_similarity: float | None) -> None:
+        async with self.pool.connection() as connection:
+            await connection.execute(
+                f"""INSERT INTO {self.schema}.abstained_questions (tenant_id, answer_id, question, top_similarity)
+                    VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING""",
+                (tenant_id, answer_id, question, top_similarity),
+            )
+
+    async def abstained(self, tenant_id: str, limit: int) -> list[str]:
+        """The latest abstained questions, newest first."""
+        async with self.pool.connection() as connection:
+            cursor = await connection.execute(
+                f"""SELECT question FROM {self.schema}.abstained_questions WHERE tenant_id = %s
+                    ORDER BY asked_at DESC, answer_id LIMIT %s""",
+                (tenant_id, limit),
+            )
+            return [str(r[0]) for r in await cursor.fetchall()]

@@ -18,7 +18,7 @@ from llmops_evaluation.domain.suites import SUITE_NAME, load_suite, parse_suite
 from llmops_evaluation.drift_use_cases import DriftLoop
 from llmops_evaluation.entrypoints.protos import drift_proto, score_proto, suite_proto
 from llmops_evaluation.settings import EvaluationSettings
-from llmops_evaluation.use_cases import run_suite, score_on_demand
+from llmops_evaluation.use_cases import knowledge_gaps, run_suite, score_on_demand
 from llmops_grounding import SupportPolicy
 
 
@@ -106,4 +106,14 @@ class EvaluationServicer(evaluation_pb2_grpc.EvaluationServiceServicer):
                 )
                 for i in items
             ]
+        )
+
+    async def GetKnowledgeGaps(  # noqa: N802 (gRPC method name)
+        self, request: evaluation_pb2.GetKnowledgeGapsRequest, context: grpc.aio.ServicerContext
+    ) -> evaluation_pb2.KnowledgeGaps:
+        tenant_id = require_tenant(request.tenant_id)
+        read, clusters = await knowledge_gaps(tenant_id, request.max_questions, self.feedback, self.embedder)
+        return evaluation_pb2.KnowledgeGaps(
+            questions=read,
+            gaps=[evaluation_pb2.KnowledgeGap(questions=c.size, examples=c.examples()) for c in clusters],
         )

@@ -63,6 +63,9 @@ def register(
         )
         if answer.contexts:
             scored.top_similarity = max(c.similarity for c in answer.contexts)
+        if answer.status == ANSWER_STATUS_ABSTAINED and answer.question.strip():
+            top = scored.top_similarity if scored.HasField("top_similarity") else None
+            await feedback.save_abstained(tenant, answer.answer_id, answer.question, top)
         await publisher.publish(ANSWERS_SCORED, tenant, scored)
 
     @broker.subscriber(

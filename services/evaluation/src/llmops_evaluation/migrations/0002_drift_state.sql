@@ -54,3 +54,15 @@ CREATE TABLE documents_to_review (
     marked_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (tenant_id, document_id, alert_id)
 );
+
+-- Questions the platform abstained on (already redacted by the query service), for the
+-- knowledge-gap report.
+CREATE TABLE abstained_questions (
+    tenant_id text NOT NULL,
+    answer_id text NOT NULL,
+    question text NOT NULL,
+    top_similarity double precision,
+    asked_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (tenant_id, answer_id)
+);
+CREATE INDEX abstained_questions_recent ON abstained_questions (tenant_id, asked_at DESC);

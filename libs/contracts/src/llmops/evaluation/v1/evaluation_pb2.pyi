@@ -229,3 +229,27 @@ class ListReviewAnswersResponse(_message.Message):
     ANSWERS_FIELD_NUMBER: _ClassVar[int]
     answers: _containers.RepeatedCompositeFieldContainer[ReviewAnswer]
     def __init__(self, answers: _Optional[_Iterable[_Union[ReviewAnswer, _Mapping]]] = ...) -> None: ...
+
+class GetKnowledgeGapsRequest(_message.Message):
+    __slots__ = ("tenant_id", "max_questions")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    MAX_QUESTIONS_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    max_questions: int
+    def __init__(self, tenant_id: _Optional[str] = ..., max_questions: _Optional[int] = ...) -> None: ...
+
+class KnowledgeGap(_message.Message):
+    __slots__ = ("questions", "examples")
+    QUESTIONS_FIELD_NUMBER: _ClassVar[int]
+    EXAMPLES_FIELD_NUMBER: _ClassVar[int]
+    questions: int
+    examples: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, questions: _Optional[int] = ..., examples: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class KnowledgeGaps(_message.Message):
+    __slots__ = ("questions", "gaps")
+    QUESTIONS_FIELD_NUMBER: _ClassVar[int]
+    GAPS_FIELD_NUMBER: _ClassVar[int]
+    questions: int
+    gaps: _containers.RepeatedCompositeFieldContainer[KnowledgeGap]
+    def __init__(self, questions: _Optional[int] = ..., gaps: _Optional[_Iterable[_Union[KnowledgeGap, _Mapping]]] = ...) -> None: ...

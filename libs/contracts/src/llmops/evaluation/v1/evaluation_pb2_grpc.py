@@ -60,6 +60,11 @@ class EvaluationServiceStub:
                 request_serializer=llmops_dot_evaluation_dot_v1_dot_evaluation__pb2.ListReviewAnswersRequest.SerializeToString,
                 response_deserializer=llmops_dot_evaluation_dot_v1_dot_evaluation__pb2.ListReviewAnswersResponse.FromString,
                 _registered_method=True)
+        self.GetKnowledgeGaps = channel.unary_unary(
+                '/llmops.evaluation.v1.EvaluationService/GetKnowledgeGaps',
+                request_serializer=llmops_dot_evaluation_dot_v1_dot_evaluation__pb2.GetKnowledgeGapsRequest.SerializeToString,
+                response_deserializer=llmops_dot_evaluation_dot_v1_dot_evaluation__pb2.KnowledgeGaps.FromString,
+                _registered_method=True)
         self.ScoreAnswer = channel.unary_unary(
                 '/llmops.evaluation.v1.EvaluationService/ScoreAnswer',
                 request_serializer=llmops_dot_evaluation_dot_v1_dot_evaluation__pb2.ScoreAnswerRequest.SerializeToString,
@@ -108,6 +113,13 @@ class EvaluationServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetKnowledgeGaps(self, request, context):
+        """Questions the corpus could not answer (abstentions), grouped by what they ask, largest first.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ScoreAnswer(self, request, context):
         """Scores one answer against its contexts on demand: the same code path as the asynchronous
         scorer of the `answers` topic. Nothing is stored.
@@ -143,6 +155,11 @@ def add_EvaluationServiceServicer_to_server(servicer, server):
                     servicer.ListReviewAnswers,
                     request_deserializer=llmops_dot_evaluation_dot_v1_dot_evaluation__pb2.ListReviewAnswersRequest.FromString,
                     response_serializer=llmops_dot_evaluation_dot_v1_dot_evaluation__pb2.ListReviewAnswersResponse.SerializeToString,
+            ),
+            'GetKnowledgeGaps': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetKnowledgeGaps,
+                    request_deserializer=llmops_dot_evaluation_dot_v1_dot_evaluation__pb2.GetKnowledgeGapsRequest.FromString,
+                    response_serializer=llmops_dot_evaluation_dot_v1_dot_evaluation__pb2.KnowledgeGaps.SerializeToString,
             ),
             'ScoreAnswer': grpc.unary_unary_rpc_method_handler(
                     servicer.ScoreAnswer,
@@ -286,6 +303,33 @@ class EvaluationService:
             '/llmops.evaluation.v1.EvaluationService/ListReviewAnswers',
             llmops_dot_evaluation_dot_v1_dot_evaluation__pb2.ListReviewAnswersRequest.SerializeToString,
             llmops_dot_evaluation_dot_v1_dot_evaluation__pb2.ListReviewAnswersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetKnowledgeGaps(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/llmops.evaluation.v1.EvaluationService/GetKnowledgeGaps',
+            llmops_dot_evaluation_dot_v1_dot_evaluation__pb2.GetKnowledgeGapsRequest.SerializeToString,
+            llmops_dot_evaluation_dot_v1_dot_evaluation__pb2.KnowledgeGaps.FromString,
             options,
             channel_credentials,
             insecure,
