@@ -43,8 +43,14 @@ def test_confluent_kafka_reads_and_decodes_answers(kafka_settings: KafkaSettings
             if message is None or message.error():
                 continue
             if message.key() == answer_id.encode():
-                found = EVENT_TYPES[ANSWERS].FromString(message.value())  # type: ignore[assignment]
-                headers = {k: v for k, v in (message.headers() or []) if v is not None}
+                value = message.value()
+                assert isinstance(value, bytes)
+                decoded = EVENT_TYPES[ANSWERS].FromString(value)
+                assert isinstance(decoded, AnswerProduced)
+                found = decoded
+                for header in message.headers() or []:
+                    if isinstance(header, tuple) and isinstance(header[1], bytes):
+                        headers[str(header[0])] = header[1]
                 break
     finally:
         consumer.close()
