@@ -46,3 +46,20 @@ def test_concurrent_requests_of_different_lengths_are_each_correct(stack: StackS
     reference = reference_embeddings(texts)
     for index, vector in enumerate(vectors):
         assert float(np.dot(vector, reference[index % len(texts)])) > 0.999
+
+
+def test_the_dashboard_triton_series_exist(stack: StackSettings) -> None:
+    """The Grafana dashboard's Triton queries (tests/unit/telemetry/test_dashboard_queries.py) name
+    series this Triton really exports, for the model they filter on."""
+    import urllib.request
+
+    from tests.unit.telemetry.test_dashboard_queries import TRITON
+
+    client = triton.InferenceServerClient(stack.triton_grpc_url)
+    text_input = triton.InferInput("text", [1, 1], "BYTES")
+    text_input.set_data_from_numpy(np.array([[b"metrics"]], dtype=object))
+    client.infer("embedder", [text_input])
+    with urllib.request.urlopen(f"http://{stack.host}:{stack.triton_metrics_port}/metrics", timeout=10) as response:
+        exported = response.read().decode()
+    for name in TRITON:
+        assert f'{name}{{model="embedder"' in exported, name
