@@ -10,9 +10,16 @@ ONNX := $(MODEL_REPO)/encoder/1/model.onnx
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: setup run test test-unit lint proto proto-check up down status bench bench-quality chaos clean lock
+.PHONY: setup chromium run test test-unit lint proto proto-check up down status bench bench-quality chaos clean lock
 
-setup: $(STAMP) $(ONNX)
+setup: $(STAMP) $(ONNX) chromium
+
+# Debian's Chromium renders the telemetry page in the tests (headless); apt-get needs root. Where it
+# cannot be installed the page tests say so: they skip locally and fail under CI=true.
+chromium:
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+		&& apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
+		|| echo "chromium not installed: the telemetry page tests will not render the page"
 
 # torch is installed first from the CPU wheel pip finds on this machine (never a CUDA build from
 # the index); everything else comes pinned from requirements.lock. llama-cpp-python builds from

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -27,6 +28,7 @@ from llmops_stack.config import REPO_ROOT
 from llmops_stack.credentials import api_key
 from llmops_stack.demo import load_golden
 from llmops_stack.stack import Stack
+from tests.chromium import chromium, chromium_binary
 from tests.e2e.conftest import keyed_channel
 from tests.integration.kafka_helpers import read_until_idle
 
@@ -84,6 +86,44 @@ def test_telemetry_serves_metrics_and_json(platform: Stack, answers: dict[str, A
     metrics = get("/metrics", "platform").decode()  # the operator's key, as Prometheus scrapes
     assert 'llmops_answers_total{status="refused",tenant="acme"}' in metrics
     assert "llmops_stage_latency_seconds_bucket" in metrics
+    # Every service sends its spans to telemetry's OTLP receiver: one answer's trace crosses them.
+    recent = json.loads(get("/api/answers?tenant=acme&limit=50", "acme"))
+    answered = [a for a in recent["answers"] if a["status"] == "answered" and a["trace_id"]]
+    assert answered
+    services: set[str] = set()
+    while time.monotonic() < deadline + 60 and not services >= {"query", "guardrails", "retrieval", "generation"}:
+        try:  # spans come in batches every few seconds
+            trace = json.loads(get(f"/api/trace?trace_id={answered[0]['trace_id']}", "platform"))
+            services = {span["service"] for span in trace["spans"]}
+        except urllib.error.HTTPError as error:
+            if error.code != 404:  # not yet kept is the only acceptable failure
+                raise
+        time.sleep(1)
+    assert services >= {"query", "guardrails", "retrieval", "generation", "evaluation"}, services
+
+
+def test_the_telemetry_page_shows_the_platform(platform: Stack, answers: dict[str, Any]) -> None:
+    """The operator's page over the answers of this run, rendered by headless Chromium: charts with
+    data and one answer's trace; the screenshot is docs/telemetry-page.png."""
+    binary = chromium_binary()
+    key = api_key(platform.settings, "platform")
+    base = f"http://{platform.settings.host}:{platform.settings.telemetry_http_port}"
+    request = urllib.request.Request(
+        f"{base}/api/answers?tenant=acme&limit=50", headers={"Authorization": f"Bearer {key}"}
+    )
+    with urllib.request.urlopen(request, timeout=5) as response:
+        recent = json.loads(response.read())["answers"]
+    answered = next(a["trace_id"] for a in recent if a["status"] == "answered" and a["trace_id"])
+    url = f"{base}/#key={key}&tenant=acme&trace={answered}"  # that answer's trace in the waterfall
+    dom = asyncio.run(chromium(binary, url, "--dump-dom"))
+    charts = dict(re.findall(r'<svg id="([\w-]+)" class="chart"[^>]*data-points="(\d+)"', dom))
+    assert int(charts.get("chart-answers", 0)) > 0 and int(charts.get("chart-quality", 0)) > 0, charts
+    waterfall = re.search(r'<svg id="waterfall"[^>]*data-points="(\d+)"', dom)
+    assert waterfall is not None and int(waterfall.group(1)) >= 4, dom[-2000:]
+    assert key not in dom
+    shot = REPO_ROOT / "docs" / "telemetry-page.png"
+    asyncio.run(chromium(binary, url, f"--screenshot={shot}", "--window-size=1400,1800", "--hide-scrollbars"))
+    assert shot.stat().st_size > 10_000
 
 
 def test_cli_sync_ask_and_delete(

@@ -137,4 +137,8 @@ def test_refusals_and_feedback_feed_only_their_own_signals() -> None:
     counts = {s.signal: s.reference_count for s in view.detector.state()}
     assert counts["hallucination_rate"] == 0 and counts["refusal_rate"] == 1
     assert counts["negative_feedback_rate"] == 1
-    assert store.states["acme"].evidence == {"refusal_rate": ["r1"], "negative_feedback_rate": ["a1"]}
+    assert store.states["acme"].evidence == {
+        "question_similarity": ["r1"],
+        "refusal_rate": ["r1"],
+        "negative_feedback_rate": ["a1"],
+    }

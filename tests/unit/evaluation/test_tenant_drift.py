@@ -101,7 +101,8 @@ def test_reset_relearns_every_reference() -> None:
     drift = TenantDrift(CONFIG)
     for _ in range(400):
         answer(drift, rng, abstain=0.1)
-    assert all(s.phase == "monitoring" for s in drift.state() if s.signal != "negative_feedback_rate")
+    no_feed = {"negative_feedback_rate", "question_similarity"}  # no feedback, no question vectors here
+    assert all(s.phase == "monitoring" for s in drift.state() if s.signal not in no_feed)
     drift.reset()
     assert all(s.phase == "learning" and s.reference_count == 0 for s in drift.state())
     # The operator accepted a new normal: 40% abstentions become the reference, and no alert follows.
@@ -140,3 +141,32 @@ def test_json_round_trip_keeps_observing_as_if_uninterrupted() -> None:
 def test_config_refuses_values_that_leave_a_chart_undefined(bad: dict[str, float]) -> None:
     with pytest.raises(ValueError, match=r"must|need"):
         DriftConfig(**bad)  # type: ignore[arg-type]
+
+
+def question(rng: random.Random, topic: int, dimensions: int = 16) -> list[float]:
+    """A question embedding: one topic direction plus noise."""
+    return [(1.0 if i == topic else 0.0) + rng.gauss(0, 0.25) for i in range(dimensions)]
+
+
+def test_questions_on_a_new_topic_alert_a_question_similarity_drop() -> None:
+    rng, drift = random.Random(3), TenantDrift(CONFIG)
+    topics = [0, 1, 2]
+    for _ in range(200):  # the centroid, then the reference similarities
+        assert drift.observe_question(question(rng, rng.choice(topics))) == []
+    learned = states(drift)["question_similarity"]
+    assert learned["phase"] == "monitoring" and learned["reference_count"] == 100
+    for _ in range(300):  # the same mix: no alarm
+        assert drift.observe_question(question(rng, rng.choice(topics))) == []
+    alerts: list[SignalAlert] = []
+    for _ in range(200):  # users now ask about something else
+        alerts += drift.observe_question(question(rng, 7))
+    assert alerts and alerts[0].signal == "question_similarity" and alerts[0].direction == "drop"
+    assert alerts[0].current < alerts[0].reference
+    restored = TenantDrift.from_json(json.loads(json.dumps(drift.to_json())), CONFIG)
+    assert restored.to_json() == drift.to_json()
+
+
+def test_a_state_saved_before_the_question_signal_still_loads() -> None:
+    data = TenantDrift(CONFIG).to_json()
+    del data["signals"]["question_similarity"]
+    assert states(TenantDrift.from_json(data, CONFIG))["question_similarity"]["phase"] == "learning"

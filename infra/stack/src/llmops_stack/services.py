@@ -44,6 +44,8 @@ def service_environment(settings: StackSettings, service: str, replica: int) -> 
         f"{prefix}GRPC_HOST": settings.host,
         f"{prefix}GRPC_PORT": str(grpc_port(settings, service, replica)),
     }
+    if service != "telemetry":  # spans to telemetry's OTLP receiver (its own would feed back into it)
+        env["LLMOPS_OTEL_TRACES_HTTP_ENDPOINT"] = f"http://{settings.host}:{settings.telemetry_http_port}/v1/traces"
     wiring = {
         "query": {
             "GUARDRAILS_URL": target(settings, "guardrails"),

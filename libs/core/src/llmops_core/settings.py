@@ -72,6 +72,9 @@ class TelemetrySettings(BaseSettings):
 
     # OTLP/gRPC collector, e.g. http://otel-collector:4317. Empty: no exporter is installed.
     exporter_endpoint: str = ""
+    # OTLP/HTTP (protobuf) receiver of spans only, e.g. the telemetry service's
+    # http://127.0.0.1:9464/v1/traces in the local stack (no collector to run). Empty: none.
+    traces_http_endpoint: str = ""
     # Prompt and answer text in spans is opt-in: it may contain what users typed.
     capture_content: bool = False
     metric_export_interval_ms: int = 10_000

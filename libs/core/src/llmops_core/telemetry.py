@@ -57,6 +57,11 @@ def setup_telemetry(
                 export_interval_millis=settings.metric_export_interval_ms,
             )
         )
+    if settings.traces_http_endpoint:
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter as HttpSpanExporter
+
+        exporter = HttpSpanExporter(endpoint=settings.traces_http_endpoint, timeout=5)
+        tracer_provider.add_span_processor(BatchSpanProcessor(exporter))
     for processor in span_processors or []:
         tracer_provider.add_span_processor(processor)
     meter_provider = MeterProvider(resource=resource, metric_readers=readers)

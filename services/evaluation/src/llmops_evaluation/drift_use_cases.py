@@ -60,6 +60,7 @@ class ScoredAnswer:
     groundedness: float
     hallucinated: bool
     top_similarity: float | None
+    question_vector: list[float] | None = None  # the question's embedding, for the question-shift signal
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,8 @@ class DriftLoop:
                 answer.hallucinated if answered else None,
                 answer.top_similarity,
             )
+            if answer.question_vector:
+                fired += detector.observe_question(answer.question_vector)
             signals = evidence.answer_signals(
                 answer.status, answer.hallucinated, answer.groundedness, answer.top_similarity is not None
             )

@@ -12,6 +12,7 @@ from llmops_core.kafka import build_broker, ensure_topics
 from llmops_core.telemetry import setup_telemetry
 from llmops_core.topics import ALL_TOPICS, DOCS_SOURCES_DLQ
 from llmops_telemetry.domain.aggregates import Aggregates
+from llmops_telemetry.domain.traces import TraceStore
 from llmops_telemetry.entrypoints import subscribers
 from llmops_telemetry.entrypoints.grpc_servicer import TelemetryServicer
 from llmops_telemetry.entrypoints.http import build_app
@@ -22,12 +23,12 @@ async def main() -> None:
     settings = TelemetrySettings()
     configure_service_auth(settings.auth, settings.service_name)
     telemetry = setup_telemetry(settings.service_name, settings.telemetry)
-    aggregates = Aggregates(settings.recent_answers, settings.max_tenants)
+    aggregates = Aggregates(settings.recent_answers, settings.max_tenants, settings.series_tenants)
     keys = await open_key_store(settings.postgres, settings.auth.key_cache_seconds)
     await ensure_topics(settings.kafka, ALL_TOPICS, dead_letter_only=[DOCS_SOURCES_DLQ])
     broker = build_broker(settings.kafka, client_id=settings.service_name)
     subscribers.register(broker, aggregates, settings)
-    runner = web.AppRunner(build_app(aggregates, keys, settings.operator_tenant))
+    runner = web.AppRunner(build_app(aggregates, keys, settings.operator_tenant, TraceStore(settings.max_spans)))
     await runner.setup()
     registration = ServiceRegistration(
         telemetry_pb2.DESCRIPTOR.services_by_name["TelemetryService"],

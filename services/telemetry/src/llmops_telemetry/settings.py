@@ -23,6 +23,10 @@ class TelemetrySettings(ServiceSettings):
     recent_answers: int = Field(default=1000, ge=10)
     # Tenants whose numbers are kept in memory; beyond this the least recently active is dropped.
     max_tenants: int = Field(default=1000, ge=1)
+    # Tenants with per-minute series of the last 3 hours (at most ~1 MB each), the most recently active.
+    series_tenants: int = Field(default=100, ge=1)
+    # Spans kept from services' OTLP exports (/v1/traces), whole traces, the least recently written dropped.
+    max_spans: int = Field(default=20_000, ge=100)
     # Tenants with a Prometheus label of their own (each costs a series per metric); later ones
     # share the label "(other)".
     metric_tenants: int = Field(default=100, ge=1)

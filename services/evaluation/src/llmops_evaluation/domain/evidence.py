@@ -14,7 +14,12 @@ LOW_GROUNDEDNESS = 0.5
 
 
 def answer_signals(status: str, hallucinated: bool, groundedness: float, has_similarity: bool) -> list[str]:
-    """The signals for which this answer is evidence."""
+    """The signals for which this answer is evidence (every answer for the question similarity: the
+    latest questions show what users ask now)."""
+    return ["question_similarity", *_status_signals(status, hallucinated, groundedness, has_similarity)]
+
+
+def _status_signals(status: str, hallucinated: bool, groundedness: float, has_similarity: bool) -> list[str]:
     if status == "refused":
         return ["refusal_rate"]
     if status == "abstained":

@@ -1,4 +1,4 @@
-"""Drift of one tenant's answers: six signals, each a CUSUM against a reference learned from the tenant.
+"""Drift of one tenant's answers: seven signals, each a CUSUM against a reference learned from the tenant.
 
 Each signal first *learns* its reference from its first observations (after creation or ``reset()``), then
 *monitors*. The reference stays frozen until an operator resets it: a rolling reference would follow a slow
@@ -9,7 +9,9 @@ only after it has accumulated the evidence anew (about one detection delay later
 Which answers feed which signal: the hallucination rate and groundedness only answered answers (abstentions
 and refusals state nothing that could be invented, and counting them as grounded would hide a rise behind
 more refusals); the abstention and refusal rates every answer; the retrieval top similarity answered and
-abstained answers (a refusal may be decided before retrieval); the negative-feedback rate feedback events.
+abstained answers (a refusal may be decided before retrieval); the negative-feedback rate feedback events;
+the question similarity (cosine of each question's embedding to the reference questions' centroid) every
+question the caller embeds.
 
 ``to_json``/``from_json`` round-trip exactly with JSON types only, so the state can live in a JSONB column.
 """
@@ -159,6 +161,12 @@ _SPECS = {
             "Mean retrieval top similarity",
             "retrievals",
             "questions moved away from the corpus: review the knowledge-gap report and recent ingestion",
+        ),
+        _Spec(
+            "question_similarity",
+            "Mean question similarity to the reference questions",
+            "questions",
+            "users ask about something new: see the knowledge-gap report and add documents for the new topics",
         ),
     )
 }
@@ -314,6 +322,57 @@ class _MeanSignal:
             self.cusum = MeanCusum(MeanChart(**data["chart"]), float(statistic), run_length, float(run_sum))
 
 
+@dataclass
+class _QuestionShift:
+    """Shift of the questions themselves. The first ``centroid_size`` question embeddings give a
+    reference centroid; each later question's cosine to it is a score watched like the others (its
+    reference distribution learned next, then a mean CUSUM for a drop). One 384-number centroid per
+    tenant instead of windows of vectors keeps the state small enough to rewrite on every answer."""
+
+    centroid_size: int
+    similarity: _MeanSignal
+    total: list[float] = field(default_factory=list)  # running sum of the reference questions' vectors
+    count: int = 0
+    centroid: list[float] | None = None
+
+    @property
+    def name(self) -> str:
+        return self.similarity.name
+
+    def observe(self, vector: list[float], config: DriftConfig) -> SignalAlert | None:
+        if not vector or not all(math.isfinite(v) for v in vector):
+            return None
+        if self.centroid is None:
+            if self.total and len(vector) != len(self.total):
+                return None
+            self.total = [t + v for t, v in zip(self.total or [0.0] * len(vector), vector, strict=True)]
+            self.count += 1
+            if self.count >= self.centroid_size:
+                norm = math.sqrt(sum(t * t for t in self.total)) or 1.0
+                self.centroid, self.total = [t / norm for t in self.total], []
+            return None
+        if len(vector) != len(self.centroid):
+            return None
+        norm = math.sqrt(sum(v * v for v in vector)) or 1.0
+        return self.similarity.observe(sum(c * v for c, v in zip(self.centroid, vector, strict=True)) / norm, config)
+
+    def state(self) -> SignalState:
+        state = self.similarity.state()
+        if self.centroid is None:  # still learning the centroid: count it as part of the reference
+            needed = self.centroid_size + self.similarity.reference_size
+            return SignalState(**{**asdict(state), "reference_count": self.count, "reference_size": needed})
+        return state
+
+    def to_json(self) -> JsonDict:
+        return {"total": self.total, "count": self.count, "centroid": self.centroid, **self.similarity.to_json()}
+
+    def load(self, data: JsonDict) -> None:
+        self.total = [float(v) for v in data["total"]]
+        self.count = int(data["count"])
+        self.centroid = None if data["centroid"] is None else [float(v) for v in data["centroid"]]
+        self.similarity.load(data)
+
+
 def _alert(
     name: str, direction: str, reference: float, shift: float, test: str, alarm: Alarm, observations: int
 ) -> SignalAlert:
@@ -359,10 +418,17 @@ class TenantDrift:
         )
         self.groundedness = _MeanSignal("groundedness", c.score_shift_sd, c.arl0, c.score_reference_size)
         self.similarity = _MeanSignal("top_similarity", c.score_shift_sd, c.arl0, c.score_reference_size)
+        self.questions = _QuestionShift(
+            c.score_reference_size,
+            _MeanSignal("question_similarity", c.score_shift_sd, c.arl0, c.score_reference_size),
+        )
 
     @property
-    def _signals(self) -> tuple[_RateSignal | _MeanSignal, ...]:
-        return (self.hallucination, self.groundedness, self.abstention, self.refusal, self.similarity, self.feedback)
+    def _signals(self) -> tuple[_RateSignal | _MeanSignal | _QuestionShift, ...]:
+        return (
+            self.hallucination, self.groundedness, self.abstention, self.refusal, self.similarity, self.feedback,
+            self.questions,
+        )  # fmt: skip
 
     def observe_answer(
         self, status: str, groundedness: float | None, hallucinated: bool | None, top_similarity: float | None
@@ -383,6 +449,11 @@ class TenantDrift:
             if alert is not None:
                 alerts.append(alert)
         return alerts
+
+    def observe_question(self, vector: list[float]) -> list[SignalAlert]:
+        """The question's embedding (any fixed dimension; the first one seen sets it)."""
+        alert = self.questions.observe(vector, self.config)
+        return [alert] if alert else []
 
     def observe_feedback(self, negative: bool) -> list[SignalAlert]:
         alert = self.feedback.observe(negative, self.config)
@@ -406,5 +477,6 @@ class TenantDrift:
             raise ValueError(f"unknown drift state version {data.get('version')!r}")
         drift = cls(config)
         for signal in drift._signals:
-            signal.load(data["signals"][signal.name])
+            if signal.name in data["signals"]:  # a signal added since the state was saved starts learning
+                signal.load(data["signals"][signal.name])
         return drift

@@ -60,6 +60,7 @@ def register(
             prompt_name=answer.prompt_name,
             prompt_version=answer.prompt_version,
             status=answer.status,
+            question=answer.question,
         )
         if answer.contexts:
             scored.top_similarity = max(c.similarity for c in answer.contexts)
@@ -78,6 +79,9 @@ def register(
             raise PermanentError(
                 f"score of answer {scored.score.answer_id[:64]!r}: a valid tenant id, answer id and status are needed"
             )
+        # The question's embedding for the question-shift signal (a failure retries the event: the
+        # drift state is changed only after it).
+        vectors = await embedder.embed([scored.question[:2000]]) if scored.question.strip() else [None]
         await drift.observe_answer(
             ScoredAnswer(
                 tenant,
@@ -86,6 +90,7 @@ def register(
                 scored.score.groundedness,
                 scored.score.hallucinated,
                 scored.top_similarity if scored.HasField("top_similarity") else None,
+                vectors[0],
             )
         )
 

@@ -5,7 +5,8 @@ derives the same numbers; a restart re-reads the topics from the earliest offset
 
 Memory is bounded: only tenants that events name get an entry (a read never creates one), at most
 ``max_tenants`` of them (the least recently active is dropped first), and per tenant a fixed set
-of ratings and at most ``MAX_STAGES`` latency stages.
+of ratings and at most ``MAX_STAGES`` latency stages. Per-minute series (domain/series.py) are kept
+for at most ``series_tenants`` tenants, the most recently active; dead letters for the platform.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections import OrderedDict, defaultdict, deque
 from dataclasses import dataclass, field
 
 from llmops_core.validation import is_tenant_id
+from llmops_telemetry.domain.series import DeadLetterSeries, TenantSeries
 
 RATINGS = (-1, 0, 1)
 # The query service reports about eight stages; more can only come from a malformed event.
@@ -61,10 +63,27 @@ class TenantAggregates:
 
 
 class Aggregates:
-    def __init__(self, recent_answers: int, max_tenants: int) -> None:
+    def __init__(self, recent_answers: int, max_tenants: int, series_tenants: int = 100) -> None:
         self.recent_answers = recent_answers
         self.max_tenants = max_tenants
+        self.series_tenants = min(series_tenants, max_tenants)
         self.tenants: OrderedDict[str, TenantAggregates] = OrderedDict()  # least recently active first
+        self._series: OrderedDict[str, TenantSeries] = OrderedDict()  # least recently active first
+        self.dead_letters = DeadLetterSeries()
+
+    def series(self, tenant: str) -> TenantSeries | None:
+        """The tenant's per-minute series, or None when none is kept for it (never made by a read)."""
+        return self._series.get(tenant)
+
+    def _series_of(self, tenant: str) -> TenantSeries:
+        s = self._series.get(tenant)
+        if s is None:
+            s = self._series[tenant] = TenantSeries()
+            while len(self._series) > self.series_tenants:
+                self._series.popitem(last=False)
+        else:
+            self._series.move_to_end(tenant)
+        return s
 
     def find(self, tenant: str) -> TenantAggregates | None:
         """The tenant's numbers, or None when no event named it (or it was dropped as least active)."""
@@ -78,7 +97,8 @@ class Aggregates:
         if t is None:
             t = self.tenants[tenant] = TenantAggregates()
             while len(self.tenants) > self.max_tenants:
-                self.tenants.popitem(last=False)
+                dropped, _ = self.tenants.popitem(last=False)
+                self._series.pop(dropped, None)
         else:
             self.tenants.move_to_end(tenant)
         return t
@@ -102,9 +122,12 @@ class Aggregates:
         t.recent[row.answer_id] = row
         while len(t.recent) > self.recent_answers:
             t.recent.pop(next(iter(t.recent)))
+        self._series_of(tenant).answer(row.occurred_at, row.status, tokens, cost, stages)
         return True
 
-    def scored(self, tenant: str, answer_id: str, groundedness: float, hallucinated: bool) -> bool:
+    def scored(
+        self, tenant: str, answer_id: str, groundedness: float, hallucinated: bool, at: float | None = None
+    ) -> bool:
         """Records a score; False when this answer was already scored (a re-delivery) or names no tenant."""
         t = self._active(tenant)
         if t is None:
@@ -116,13 +139,18 @@ class Aggregates:
         t.hallucinated += hallucinated
         if row is not None:
             row.groundedness, row.hallucinated = groundedness, hallucinated
+        self._series_of(tenant).scored(at, groundedness, hallucinated)
         return True
 
-    def drift_alert(self, tenant: str) -> bool:
+    def drift_alert(self, tenant: str, at: float | None = None) -> bool:
         t = self._active(tenant)
         if t is not None:
             t.drift_alerts += 1
+            self._series_of(tenant).drift_alert(at)
         return t is not None
+
+    def dead_letter(self, topic: str, at: float | None = None) -> None:
+        self.dead_letters.add(topic, at)
 
     def feedback(self, tenant: str, rating: int) -> bool:
         t = self._active(tenant) if rating in RATINGS else None

@@ -60,7 +60,8 @@ def register(broker: KafkaBroker, aggregates: Aggregates, settings: TelemetrySet
     @broker.subscriber(ANSWERS_SCORED, group_id=group, decoder=proto_decoder(AnswerScored), **options)
     async def on_score(event: AnswerScored) -> None:
         tenant, score = event.envelope.tenant_id, event.score
-        if aggregates.scored(tenant, score.answer_id, score.groundedness, score.hallucinated):
+        at = event.envelope.occurred_at.ToSeconds()
+        if aggregates.scored(tenant, score.answer_id, score.groundedness, score.hallucinated, at):
             label = tenant_label(tenant)
             metrics.SCORED.labels(label, str(score.hallucinated).lower()).inc()
             numbers = aggregates.find(tenant)
@@ -69,7 +70,7 @@ def register(broker: KafkaBroker, aggregates: Aggregates, settings: TelemetrySet
 
     @broker.subscriber(DRIFT_ALERTS, group_id=group, decoder=proto_decoder(DriftAlert), **options)
     async def on_drift(event: DriftAlert) -> None:
-        if aggregates.drift_alert(event.envelope.tenant_id):
+        if aggregates.drift_alert(event.envelope.tenant_id, event.envelope.occurred_at.ToSeconds()):
             metrics.DRIFT_ALERTS.labels(tenant_label(event.envelope.tenant_id)).inc()
 
     @broker.subscriber(FEEDBACK, group_id=group, decoder=proto_decoder(FeedbackGiven), **options)
@@ -87,3 +88,4 @@ def register(broker: KafkaBroker, aggregates: Aggregates, settings: TelemetrySet
     @broker.subscriber(*[f"{t}.dlq" for t in ALL_TOPICS], DOCS_SOURCES_DLQ, group_id=group, decoder=raw, **options)
     async def on_dead_letter(topic: str) -> None:
         metrics.DEAD_LETTERS.labels(topic).inc()
+        aggregates.dead_letter(topic)

@@ -27,21 +27,21 @@ from llmops.evaluation.v1 import evaluation_pb2 as llmops_dot_evaluation_dot_v1_
 from llmops.query.v1 import query_pb2 as llmops_dot_query_dot_v1_dot_query__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!llmops/evaluation/v1/events.proto\x12\x14llmops.evaluation.v1\x1a\x1fllmops/common/v1/envelope.proto\x1a%llmops/evaluation/v1/evaluation.proto\x1a\x1bllmops/query/v1/query.proto\"\x8e\x02\n\x0c\x41nswerScored\x12\x31\n\x08\x65nvelope\x18\x01 \x01(\x0b\x32\x1f.llmops.common.v1.EventEnvelope\x12\x30\n\x05score\x18\x02 \x01(\x0b\x32!.llmops.evaluation.v1.AnswerScore\x12\r\n\x05model\x18\x03 \x01(\t\x12\x13\n\x0bprompt_name\x18\x04 \x01(\t\x12\x16\n\x0eprompt_version\x18\x05 \x01(\r\x12-\n\x06status\x18\x06 \x01(\x0e\x32\x1d.llmops.query.v1.AnswerStatus\x12\x1b\n\x0etop_similarity\x18\x07 \x01(\x01H\x00\x88\x01\x01\x42\x11\n\x0f_top_similarity\"\x98\x02\n\nDriftAlert\x12\x31\n\x08\x65nvelope\x18\x01 \x01(\x0b\x32\x1f.llmops.common.v1.EventEnvelope\x12\x10\n\x08\x61lert_id\x18\x02 \x01(\t\x12\x35\n\x08severity\x18\x03 \x01(\x0e\x32#.llmops.evaluation.v1.DriftSeverity\x12\x0f\n\x07summary\x18\x05 \x01(\t\x12\x31\n\x06signal\x18\x06 \x01(\x0b\x32!.llmops.evaluation.v1.DriftSignal\x12\r\n\x05shift\x18\x07 \x01(\x01\x12\x18\n\x10suggested_action\x18\x08 \x01(\t\x12\x1b\n\x13\x65vidence_answer_ids\x18\t \x03(\tJ\x04\x08\x04\x10\x05\"\xd0\x01\n\x0b\x44riftAction\x12\x31\n\x08\x65nvelope\x18\x01 \x01(\x0b\x32\x1f.llmops.common.v1.EventEnvelope\x12\x11\n\taction_id\x18\x02 \x01(\t\x12\x10\n\x08\x61lert_id\x18\x03 \x01(\t\x12\x33\n\x04kind\x18\x04 \x01(\x0e\x32%.llmops.evaluation.v1.DriftActionKind\x12\x0e\n\x06signal\x18\x05 \x01(\t\x12\x14\n\x0c\x64ocument_ids\x18\x06 \x03(\t\x12\x0e\n\x06\x64\x65tail\x18\x07 \x01(\t*h\n\rDriftSeverity\x12\x1e\n\x1a\x44RIFT_SEVERITY_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x44RIFT_SEVERITY_WARNING\x10\x01\x12\x1b\n\x17\x44RIFT_SEVERITY_CRITICAL\x10\x02*\xda\x01\n\x0f\x44riftActionKind\x12!\n\x1d\x44RIFT_ACTION_KIND_UNSPECIFIED\x10\x00\x12$\n DRIFT_ACTION_KIND_STRICT_MODE_ON\x10\x01\x12%\n!DRIFT_ACTION_KIND_STRICT_MODE_OFF\x10\x02\x12\x31\n-DRIFT_ACTION_KIND_DOCUMENTS_MARKED_FOR_REVIEW\x10\x03\x12$\n DRIFT_ACTION_KIND_WEBHOOK_CALLED\x10\x04\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!llmops/evaluation/v1/events.proto\x12\x14llmops.evaluation.v1\x1a\x1fllmops/common/v1/envelope.proto\x1a%llmops/evaluation/v1/evaluation.proto\x1a\x1bllmops/query/v1/query.proto\"\xa0\x02\n\x0c\x41nswerScored\x12\x31\n\x08\x65nvelope\x18\x01 \x01(\x0b\x32\x1f.llmops.common.v1.EventEnvelope\x12\x30\n\x05score\x18\x02 \x01(\x0b\x32!.llmops.evaluation.v1.AnswerScore\x12\r\n\x05model\x18\x03 \x01(\t\x12\x13\n\x0bprompt_name\x18\x04 \x01(\t\x12\x16\n\x0eprompt_version\x18\x05 \x01(\r\x12-\n\x06status\x18\x06 \x01(\x0e\x32\x1d.llmops.query.v1.AnswerStatus\x12\x1b\n\x0etop_similarity\x18\x07 \x01(\x01H\x00\x88\x01\x01\x12\x10\n\x08question\x18\x08 \x01(\tB\x11\n\x0f_top_similarity\"\x98\x02\n\nDriftAlert\x12\x31\n\x08\x65nvelope\x18\x01 \x01(\x0b\x32\x1f.llmops.common.v1.EventEnvelope\x12\x10\n\x08\x61lert_id\x18\x02 \x01(\t\x12\x35\n\x08severity\x18\x03 \x01(\x0e\x32#.llmops.evaluation.v1.DriftSeverity\x12\x0f\n\x07summary\x18\x05 \x01(\t\x12\x31\n\x06signal\x18\x06 \x01(\x0b\x32!.llmops.evaluation.v1.DriftSignal\x12\r\n\x05shift\x18\x07 \x01(\x01\x12\x18\n\x10suggested_action\x18\x08 \x01(\t\x12\x1b\n\x13\x65vidence_answer_ids\x18\t \x03(\tJ\x04\x08\x04\x10\x05\"\xd0\x01\n\x0b\x44riftAction\x12\x31\n\x08\x65nvelope\x18\x01 \x01(\x0b\x32\x1f.llmops.common.v1.EventEnvelope\x12\x11\n\taction_id\x18\x02 \x01(\t\x12\x10\n\x08\x61lert_id\x18\x03 \x01(\t\x12\x33\n\x04kind\x18\x04 \x01(\x0e\x32%.llmops.evaluation.v1.DriftActionKind\x12\x0e\n\x06signal\x18\x05 \x01(\t\x12\x14\n\x0c\x64ocument_ids\x18\x06 \x03(\t\x12\x0e\n\x06\x64\x65tail\x18\x07 \x01(\t*h\n\rDriftSeverity\x12\x1e\n\x1a\x44RIFT_SEVERITY_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x44RIFT_SEVERITY_WARNING\x10\x01\x12\x1b\n\x17\x44RIFT_SEVERITY_CRITICAL\x10\x02*\xda\x01\n\x0f\x44riftActionKind\x12!\n\x1d\x44RIFT_ACTION_KIND_UNSPECIFIED\x10\x00\x12$\n DRIFT_ACTION_KIND_STRICT_MODE_ON\x10\x01\x12%\n!DRIFT_ACTION_KIND_STRICT_MODE_OFF\x10\x02\x12\x31\n-DRIFT_ACTION_KIND_DOCUMENTS_MARKED_FOR_REVIEW\x10\x03\x12$\n DRIFT_ACTION_KIND_WEBHOOK_CALLED\x10\x04\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'llmops.evaluation.v1.events_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_DRIFTSEVERITY']._serialized_start=927
-  _globals['_DRIFTSEVERITY']._serialized_end=1031
-  _globals['_DRIFTACTIONKIND']._serialized_start=1034
-  _globals['_DRIFTACTIONKIND']._serialized_end=1252
+  _globals['_DRIFTSEVERITY']._serialized_start=945
+  _globals['_DRIFTSEVERITY']._serialized_end=1049
+  _globals['_DRIFTACTIONKIND']._serialized_start=1052
+  _globals['_DRIFTACTIONKIND']._serialized_end=1270
   _globals['_ANSWERSCORED']._serialized_start=161
-  _globals['_ANSWERSCORED']._serialized_end=431
-  _globals['_DRIFTALERT']._serialized_start=434
-  _globals['_DRIFTALERT']._serialized_end=714
-  _globals['_DRIFTACTION']._serialized_start=717
-  _globals['_DRIFTACTION']._serialized_end=925
+  _globals['_ANSWERSCORED']._serialized_end=449
+  _globals['_DRIFTALERT']._serialized_start=452
+  _globals['_DRIFTALERT']._serialized_end=732
+  _globals['_DRIFTACTION']._serialized_start=735
+  _globals['_DRIFTACTION']._serialized_end=943
 # @@protoc_insertion_point(module_scope)

@@ -33,7 +33,7 @@ DRIFT_ACTION_KIND_DOCUMENTS_MARKED_FOR_REVIEW: DriftActionKind
 DRIFT_ACTION_KIND_WEBHOOK_CALLED: DriftActionKind
 
 class AnswerScored(_message.Message):
-    __slots__ = ("envelope", "score", "model", "prompt_name", "prompt_version", "status", "top_similarity")
+    __slots__ = ("envelope", "score", "model", "prompt_name", "prompt_version", "status", "top_similarity", "question")
     ENVELOPE_FIELD_NUMBER: _ClassVar[int]
     SCORE_FIELD_NUMBER: _ClassVar[int]
     MODEL_FIELD_NUMBER: _ClassVar[int]
@@ -41,6 +41,7 @@ class AnswerScored(_message.Message):
     PROMPT_VERSION_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     TOP_SIMILARITY_FIELD_NUMBER: _ClassVar[int]
+    QUESTION_FIELD_NUMBER: _ClassVar[int]
     envelope: _envelope_pb2.EventEnvelope
     score: _evaluation_pb2.AnswerScore
     model: str
@@ -48,7 +49,8 @@ class AnswerScored(_message.Message):
     prompt_version: int
     status: _query_pb2.AnswerStatus
     top_similarity: float
-    def __init__(self, envelope: _Optional[_Union[_envelope_pb2.EventEnvelope, _Mapping]] = ..., score: _Optional[_Union[_evaluation_pb2.AnswerScore, _Mapping]] = ..., model: _Optional[str] = ..., prompt_name: _Optional[str] = ..., prompt_version: _Optional[int] = ..., status: _Optional[_Union[_query_pb2.AnswerStatus, str]] = ..., top_similarity: _Optional[float] = ...) -> None: ...
+    question: str
+    def __init__(self, envelope: _Optional[_Union[_envelope_pb2.EventEnvelope, _Mapping]] = ..., score: _Optional[_Union[_evaluation_pb2.AnswerScore, _Mapping]] = ..., model: _Optional[str] = ..., prompt_name: _Optional[str] = ..., prompt_version: _Optional[int] = ..., status: _Optional[_Union[_query_pb2.AnswerStatus, str]] = ..., top_similarity: _Optional[float] = ..., question: _Optional[str] = ...) -> None: ...
 
 class DriftAlert(_message.Message):
     __slots__ = ("envelope", "alert_id", "severity", "summary", "signal", "shift", "suggested_action", "evidence_answer_ids")
