@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from typing import Any
@@ -21,9 +22,12 @@ from tests.bearer import Bearer
 EMAIL, PHONE = "jane.doe@example.com", "+1 415 555 0134"
 PII_QUESTION = f"I'm {EMAIL}, call me on {PHONE}: how many days do I have to return an item?"
 
-E2E_STACK = StackSettings.isolated("test-e2e", port_base=27000, with_services=True).model_copy(
-    update={"replicas": {"embedding": 2}}
-)
+# Its own ports and state; two runs side by side set LLMOPS_E2E_PORT_BASE / LLMOPS_E2E_STACK_NAME.
+E2E_STACK = StackSettings.isolated(
+    os.environ.get("LLMOPS_E2E_STACK_NAME", "test-e2e"),
+    port_base=int(os.environ.get("LLMOPS_E2E_PORT_BASE", "27000")),
+    with_services=True,
+).model_copy(update={"replicas": {"embedding": 2}})
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

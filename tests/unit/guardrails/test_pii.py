@@ -86,3 +86,9 @@ def test_a_phone_number_before_a_colon_is_found_but_a_time_is_not() -> None:
     found = find_pii("I'm jane.doe@example.com, call me on +1 415 555 0134: how many days do I have?")
     assert [(m.kind, m.value) for m in found] == [("email", "jane.doe@example.com"), ("phone", "+1 415 555 0134")]
     assert find_pii("Delivered on 2024-03-05 10:30, order 20251122.") == []
+
+
+def test_a_number_introduced_as_a_phone_is_personal_even_after_the_word_number() -> None:
+    assert [m.kind for m in find_pii("Callback number: 206-555-0182: the courier rings first.")] == ["phone"]
+    assert [m.kind for m in find_pii("My mobile no. 206-555-0182")] == ["phone"]
+    assert find_pii("Order number: 206-555-0182.") == []

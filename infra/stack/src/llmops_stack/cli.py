@@ -269,6 +269,17 @@ def ask(
 
 
 @app.command()
+def dashboard(tenant: Annotated[str, typer.Option(help="the tenant the page opens on")] = "acme") -> None:
+    """The telemetry page of the local stack, with the operator's key in the link's fragment (a
+    browser never sends the fragment to the server; the page keeps the key for the tab only)."""
+    from llmops_stack.credentials import api_key
+
+    settings = StackSettings()
+    key = api_key(settings, "platform")
+    print(f"http://{settings.host}:{settings.telemetry_http_port}/#key={key}&tenant={tenant}")
+
+
+@app.command()
 def smoke() -> None:
     """One pass through broker, database and Triton that prints what it did."""
     from llmops_stack.smoke import run_smoke

@@ -66,7 +66,7 @@ def _rule(rule_id: str, pattern: str, reason: str) -> Rule:
 # Words that point at the assistant's own instructions rather than at an order or a product.
 _OWN = (
     r"(?:previous|prior|above|earlier|preceding|foregoing|initial|original|system|developer|your|all|any|these"
-    r"|those|the)"
+    r"|those|the|its|operator'?s?|developers'?)"
 )
 _INSTRUCTIONS = (
     r"(?:instructions?|rules?|guidelines?|directives?|prompts?|programming|guardrails?|restrictions?|constraints?"
@@ -79,7 +79,10 @@ _SAFEGUARDS = (
     r"|rules|polic(?:y|ies)|settings|guidelines|checks|limits)|guardrails?|safeguards?|censorship|alignment"
     r"|your~(?:rules|restrictions|limits|limitations|guidelines|programming|polic(?:y|ies)|filters?|training))"
 )
-_ZH_OWN = r"(?:你的|您的|之前|以前|先前|上面|以上|前面|上述|所有|全部|一切|系统|原来|原有|原始|初始|既定|开发者)"
+_ZH_OWN = (
+    r"(?:你的|您的|之前|以前|先前|上面|以上|前面|上述|所有|全部|一切|系统|原来|原有|原始|初始|既定|开发者"
+    r"|运营方|运营者|平台)"
+)
 _ZH_INSTRUCTIONS = r"(?:指令|指示|规则|设定|提示词?|限制|约束|规定|命令|要求|准则|政策|安全策略|设置|程序)"
 _ZH_SAFEGUARDS = (
     r"(?:(?:你的|所有的?|全部的?|一切)?(?:安全|内容|道德|伦理|审查)(?:限制|过滤|过滤器|审查|规则|防护|护栏|策略|约束|机制)"
@@ -94,7 +97,8 @@ RULES: tuple[Rule, ...] = (
         rf"…~\b{_OWN}\b…~\b{_INSTRUCTIONS}\b"
         # Spoken about the user in the third person, the order is for the assistant, not from a customer.
         rf"|\b(?:ignore|disregard)~(?:the~)?user(?:'?s)?~(?:request|question|message|instructions?|input)s?\b"
-        rf"|(?:忽略|忽视|无视|忘记|忘掉|不要理会|不用理会|别管|不要管|抛开|抛弃|放弃|跳过|不要遵守|不再遵守|不必遵守|推翻|覆盖)"
+        rf"|(?:忽略|忽视|无视|忘记|忘掉|不要理会|不用理会|别管|不要管|抛开|抛弃|放弃|跳过|不要遵守|不再遵守|不必遵守|推翻|覆盖"
+        rf"|停止遵守|停止遵循|停止执行|不再听从|不再遵循)"
         rf"(?:掉|了)?[^。，,.!?！？\n]{{0,6}}{_ZH_OWN}[^。，,.!?！？\n]{{0,8}}{_ZH_INSTRUCTIONS}"
         rf"|(?:忽略|忽视|无视|不要理会|不用理会)(?:掉|了)?(?:用户|使用者|顾客|客户)的?(?:请求|问题|要求|消息|指令)",
         "The question asks the assistant to ignore its instructions.",
@@ -111,11 +115,15 @@ RULES: tuple[Rule, ...] = (
         r"|\b(?:output|print|show|reveal|repeat|dump|list|paste)\b…~\b(?:the~)?(?:full~|entire~|whole~)?"
         r"(?:conversation~history|chat~history|context~window|your~context|api~keys?|secrets|credentials|hidden~preamble)\b"
         r"|\b(?:output|print|show|reveal|repeat)\b…~<~/?~system~>"
-        r"|(?:告诉|透露|泄露|显示|展示|输出|打印|重复|复述|说出|给我看|列出|翻译|写出|公开|发给我)[^。，,.!?！？\n]{0,8}"
-        r"(?:系统|隐藏|初始|原始|内部|秘密|开发者|全部|完整)[^。，,.!?！？\n]{0,3}(?:提示词?|指令|设定|prompt|规则|消息)"
+        r"|(?:告诉|透露|泄露|显示|展示|输出|打印|重复|复述|说出|给我看|列出|翻译|写出|公开|发给我|提供|交出)[^。，,.!?！？\n]{0,8}"
+        r"(?:系统|隐藏|初始|原始|内部|秘密|开发者|全部|完整)[^。，,.!?！？\n]{0,3}(?:提示词?|指令|指示|设定|prompt|规则|消息)"
         r"|(?:系统|初始|隐藏)(?:提示词?|prompt)(?:是什么|内容)"
         r"|(?:初始|隐藏|系统|内部|原始)(?:的)?(?:设定|指令|提示词?)[^。！？!?\n]{0,12}(?:打印|输出|显示|告诉|发给|贴出|列出|复述|重复)"
-        r"|(?:对话|会话|聊天)(?:开始)?(?:之前|以前)(?:你)?(?:收到|得到|接收|被给予)的",
+        r"|(?:对话|会话|聊天)(?:开始)?(?:之前|以前)(?:你)?(?:收到|得到|接收|被给予)的"
+        # The 把 construction puts the object first: "把你的…提示词…列出来".
+        r"|把你(?:的|收到的)[^。！？!?\n]{0,20}(?:提示词|系统提示|设定|指令|配置|密钥|内部指示)[^。！？!?\n]{0,12}"
+        r"(?:列出|告诉|发给|输出|打印|贴出|复述|重复|给我|交出)"
+        r"|(?:之前|以前|前面)(?:你)?(?:收到|得到|接收|被给予)的(?:那段话|那段|话|内容|文字|指令|消息)",
         "The question tries to read or change the assistant's system prompt.",
     ),
     _rule(
@@ -130,6 +138,10 @@ RULES: tuple[Rule, ...] = (
         r"|\b(?:you|your|assistant|ai|chatgpt|model)\b…~\b(?:developer|debug|admin|sudo)~mode\b"
         r"|\b(?:unfiltered|unrestricted|uncensored|jailbroken|evil|amoral)~(?:ai|assistant|model|chatbot|bot|llm)\b"
         r"|\bjailbr(?:eak|oken)\b|\bDo~Anything~Now\b|\b(?:as|you~are|you're|called|named)~DAN\b"
+        # A second persona for the answers ("answer twice: once as X, who ignores every rule").
+        r"|\b(?:twice|two~(?:answers|responses|replies|versions)|once~as|both~as)\b[^.?!。？！\n]{0,100}\b(?:who|which|that)~"
+        r"(?:ignores|disregards|breaks|bypasses|has~no|follows~no)~(?:(?:every|all|any|the|of)~)*(?:rules?|instructions?"
+        r"|restrictions?|guidelines?|filters?|limits?)\b"
         # A game or role play set up, then a persona handed to the assistant.
         r"|\b(?:let'?s|let~us|we(?:'ll|~will)?)~(?:play|do)~(?:a~)?(?:game|role~?-?play)\b[^\n]{0,80}?\byou~(?:are|'re|will~be)\b"
         r"|(?:你现在是|你现在扮演|从现在(?:开始|起)[，,]?你|假装你是|假装自己是|假设你是|想象你是|你将扮演|请扮演|扮演一个|你不再是)"
@@ -156,6 +168,10 @@ RULES: tuple[Rule, ...] = (
         r"(?:restrictions|limits|limitations|filters|filtering|censorship|rules|guidelines|boundaries|constraints"
         r"|safeguards|morals|ethics)\b"
         r"|\b(?:you~(?:have|had|got)|if~you~(?:had|have))~no~(?:rules|restrictions|limits|limitations|filters|guidelines|boundaries)\b"
+        rf"|\b{_INSTRUCTIONS}~you~(?:were|have~been|got)~given\b…~\b(?:withdrawn|revoked|cancell?ed|void|obsolete|expired"
+        r"|replaced|superseded|retired|no~longer~valid)\b"
+        r"|\byour~(?:only|one|new|sole)~(?:rule|instruction|job|task|duty|directive)~(?:now~)?is~to~(?:obey|follow|do~what)\b"
+        r"|(?:你(?:现在)?(?:唯一|新)的(?:规则|任务|指令|职责)是(?:服从|听从|照我说的))"
         r"|你[^。，,.!?！？\n]{0,4}(?:没有|不受|不再受|摆脱了?|脱离了?)(?:任何|一切)?的?(?:规则|限制|约束|审查|过滤|道德|伦理)"
         r"|(?:规则|规定|限制|约束|准则|政策|指令|设定)(?:对你)?(?:已经|都|全部|统统)?(?:不再|不|没有|失去)(?:适用|存在|有效|重要|作用|效力|约束)"
         r"|你(?:已经|现在)?(?:不再|不|无需|不用|不必)(?:受|被)?(?:任何)?(?:规则|规定|限制|约束|准则|政策|审查)"
@@ -170,7 +186,7 @@ RULES: tuple[Rule, ...] = (
         "injection.policy_bypass",
         rf"\b(?:bypass|circumvent|get~around|work~around|evade|disable|turn~off|switch~off|deactivate|remove"
         rf"|lift|suspend|break~(?:out~of|free~of)|escape)\b…~\b{_SAFEGUARDS}\b"
-        rf"|(?:绕过|绕开|规避|避开|关闭|关掉|解除|突破|取消|禁用|去掉|移除|打破){_ZH_SAFEGUARDS}",
+        rf"|(?:绕过|绕开|规避|避开|关闭|关掉|解除|突破|取消|禁用|去掉|移除|打破)(?:了)?[^。，,.!?！？\n]{{0,6}}{_ZH_SAFEGUARDS}",
         "The question asks the assistant to switch off its safeguards.",
     ),
     _rule(
@@ -183,6 +199,10 @@ RULES: tuple[Rule, ...] = (
         r"|\b(?:instructions?|notes?|messages?|commands?|orders?)~(?:for|to)~(?:the~|any~)?(?:ai|assistant|model|bot|chatbot"
         r"|llm|language~model)s?\b~(?:reading~this~)?[:：]"
         r"|(?:系统|管理员|开发者)(?:提示|更新|消息|通知|指令|公告|说明)[：:]"
+        r"|[【\[（(]\s*(?:系统|管理员|开发者)(?:提示|更新|消息|通知|指令|公告|说明)\s*[】\]）)]"
+        r"|\b(?:any|every|all|each)~(?:ai|language~models?|assistants?|bots?|llms?|chatbots?|models?)~"
+        r"(?:reading|that~reads?|who~reads?|processing|seeing)~this\b"
+        r"|(?:任何|所有|每个)(?:AI|人工智能|语言模型|模型|助手|机器人)[^。，,]{0,6}(?:读到|看到|读取|处理)(?:本|这|此)"
         r"|(?:给|致|对|写给)(?:AI|人工智能|智能|客服机器人|机器人|模型|助手|语言模型)(?:助手|助理|客服)?的?(?:指令|指示|命令|消息|提示|说明|备注)[：:]",
         "The text poses as a message from the system to change the assistant's behaviour.",
     ),

@@ -143,10 +143,17 @@ def decoded_payloads(text: str) -> list[str]:
     leet = LEET_WORD.sub(lambda m: m.group().translate(LEET), text)
     if leet != text:
         found.append(leet)
+    # One character per line or per word ("忽 / 略 / 以 / 上"): the characters joined, separators out.
+    tokens = text.split()
+    if len(tokens) >= 4 and sum(len(t) == 1 for t in tokens) >= 0.6 * len(tokens):
+        found.append("".join(t for t in tokens if t not in SEPARATORS))
     # Text written backwards reads forwards when reversed; a reversed ordinary question is noise
     # to the rules, so this view costs nothing but time.
     found.append(text[::-1])
     return found
+
+
+SEPARATORS = frozenset("/|\\-_.·•*+~")
 
 
 def _join_spaced(text: str) -> str:

@@ -91,8 +91,16 @@ def _digits(text: str) -> str:
     return re.sub(r"\D", "", text)
 
 
+# "Callback number:", "my mobile no." introduce a phone number, whatever the word "number" says.
+PHONE_CONTEXT = re.compile(
+    r"(?i)(?:phone|mobile|cell|callback|call[\s-]?back|contact|telephone|tel|fax|whatsapp|landline|电话|電話|手机|手機)"
+    r"[\s:：#.\-]*(?:(?:number|no\.?|号码|號碼)[\s:：#.\-]*)?$"
+)
+
+
 def _introduced_as_reference(text: str, start: int) -> bool:
-    return NOT_PERSONAL_CONTEXT.search(text[max(0, start - 24) : start]) is not None
+    before = text[max(0, start - 24) : start]
+    return NOT_PERSONAL_CONTEXT.search(before) is not None and PHONE_CONTEXT.search(before) is None
 
 
 def phone_shape(candidate: str) -> bool:
