@@ -21,6 +21,7 @@ SIGNALS = frozenset(
         "refusal_rate",
         "negative_feedback_rate",
         "top_similarity",
+        "question_similarity",
     }
 )
 
