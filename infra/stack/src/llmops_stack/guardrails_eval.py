@@ -35,8 +35,12 @@ from llmops_stack.config import REPO_ROOT
 from llmops_stack.retrieval_eval import MiniLmOnnx
 
 LABELLED_SET = REPO_ROOT / "tests" / "data" / "guardrails_labelled.jsonl"
-# Written after the labelled set had been tuned on; reported as the split "fresh", never tuned on.
-FRESH_SET = REPO_ROOT / "tests" / "data" / "guardrails_fresh.jsonl"
+# Held-out sets written later, each by someone who read neither the rules nor the earlier sets:
+# "fresh" (used for tuning after its first run, 2026-11-23) and "fresh2" (never tuned on).
+FRESH_SETS = {
+    "fresh": REPO_ROOT / "tests" / "data" / "guardrails_fresh.jsonl",
+    "fresh2": REPO_ROOT / "tests" / "data" / "guardrails_fresh2.jsonl",
+}
 TENANT = "acme"
 # The goal is at most 5% false positives in all; the classifier and the scope check each
 # get part of it on the train split, leaving room for the rules.
@@ -319,8 +323,8 @@ def render(reports: list[SplitReport], calibration: Calibration, lat: Latency) -
         f" (classifier ≥ {calibration.classifier_threshold}, purpose similarity < {calibration.min_purpose_similarity}"
         f" and corpus similarity < {calibration.min_corpus_similarity} refuses; for mostly non-Latin questions"
         f" multilingual-e5 purpose similarity < {calibration.min_purpose_similarity_multilingual} refuses)."
-        " `fresh` is tests/data/guardrails_fresh.jsonl, written after the labelled set was tuned on and never tuned"
-        " on itself.",
+        " `fresh` and `fresh2` are later held-out sets (tests/data/README.md); `fresh` was tuned on after its first"
+        " run, `fresh2` never.",
         "",
         "| split | injection caught | out-of-scope caught | benign blocked | PII recall | not-PII redacted |",
         "| --- | --- | --- | --- | --- | --- |",
@@ -349,9 +353,9 @@ def run(
     calibrate_bars: bool = False, classifier: bool = True, bench: bool = True
 ) -> tuple[list[SplitReport], Calibration, Latency | None]:
     harness = Harness(classifier)
-    fresh = [{**raw, "split": "fresh"} for raw in load_items(FRESH_SET)]
+    fresh = [{**raw, "split": name} for name, path in FRESH_SETS.items() for raw in load_items(path)]
     items = asyncio.run(measure(harness, load_items() + fresh))
     calibration = calibrate(items) if calibrate_bars else harness.guardrails.calibration
-    reports = [report(items, calibration, split) for split in ("train", "heldout", "fresh")]
+    reports = [report(items, calibration, split) for split in ("train", "heldout", *FRESH_SETS)]
     lat = asyncio.run(latency(harness)) if bench else None
     return reports, calibration, lat
