@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from faststream.kafka import KafkaBroker
 
 from llmops.evaluation.v1.events_pb2 import AnswerScored
@@ -11,13 +13,26 @@ from llmops.query.v1.query_pb2 import ANSWER_STATUS_ABSTAINED, ANSWER_STATUS_ANS
 from llmops_core.kafka import EventPublisher, PermanentError, consumer_options, new_envelope, proto_decoder
 from llmops_core.topics import ANSWERS, ANSWERS_SCORED, FEEDBACK
 from llmops_core.validation import is_tenant_id
-from llmops_evaluation.adapters.feedback_store import PostgresFeedbackStore
-from llmops_evaluation.adapters.score_store import PostgresScoreStore
 from llmops_evaluation.domain.groundedness import Embedder, Groundedness, score_answer
 from llmops_evaluation.drift_use_cases import DriftLoop, ScoredAnswer
 from llmops_evaluation.entrypoints.protos import score_proto
 from llmops_evaluation.settings import EvaluationSettings
 from llmops_grounding import SupportPolicy
+
+
+class ScoreSink(Protocol):
+    async def save(
+        self, tenant_id: str, answer_id: str, result: Groundedness, trace_id: str, cited_documents: list[str]
+    ) -> None: ...
+
+
+class FeedbackSink(Protocol):
+    async def save(self, tenant_id: str, feedback_id: str, answer_id: str, rating: int, comment: str) -> None: ...
+
+    async def save_abstained(
+        self, tenant_id: str, answer_id: str, question: str, top_similarity: float | None
+    ) -> None: ...
+
 
 STATUS_NAMES = {
     ANSWER_STATUS_ANSWERED: "answered",
@@ -29,8 +44,8 @@ STATUS_NAMES = {
 def register(
     broker: KafkaBroker,
     embedder: Embedder,
-    store: PostgresScoreStore,
-    feedback: PostgresFeedbackStore,
+    store: ScoreSink,
+    feedback: FeedbackSink,
     drift: DriftLoop,
     settings: EvaluationSettings,
 ) -> None:
