@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from faststream.kafka import KafkaBroker
 
 from llmops.query.v1 import query_pb2, query_pb2_grpc
@@ -16,6 +18,7 @@ from llmops_grounding import SupportPolicy as ClaimPolicy
 from llmops_grounding import load_models
 from llmops_query.adapters.services import GenerationClient, GuardrailsClient, RetrievalClient, close_all
 from llmops_query.domain.answer_ids import AnswerIds
+from llmops_query.domain.breaker import CircuitBreaker
 from llmops_query.domain.support import load_policy
 from llmops_query.entrypoints import subscribers
 from llmops_query.entrypoints.grpc_servicer import QueryServicer
@@ -25,7 +28,8 @@ from llmops_query.use_cases import AskPipeline
 
 def build_pipeline(settings: QuerySettings) -> AskPipeline:
     timeout = settings.call_timeout_seconds
-    routes = [GenerationClient(url, timeout) for url in [settings.generation_url, *settings.fallback_generation_urls]]
+    routes = [GenerationClient(settings.generation_url, timeout, r) for r in settings.generation_routes or [""]]
+    routes += [GenerationClient(url, timeout) for url in settings.fallback_generation_urls]
     return AskPipeline(
         GuardrailsClient(settings.guardrails_url, timeout),
         RetrievalClient(settings.retrieval_url, timeout),
@@ -34,6 +38,7 @@ def build_pipeline(settings: QuerySettings) -> AskPipeline:
         load_policy(settings.embedding_model),
         AnswerIds(settings.auth.service_secret.get_secret_value()),
         ClaimPolicy(min_support=settings.claim_min_support),
+        new_breaker=partial(CircuitBreaker, settings.route_failures_to_open, settings.route_open_seconds),
     )
 
 

@@ -17,9 +17,15 @@ class QuerySettings(ServiceSettings):
     guardrails_url: str = "127.0.0.1:50056"
     retrieval_url: str = "127.0.0.1:50054"
     generation_url: str = "127.0.0.1:50055"
-    # Further model routes, tried in order when a draft fails the claim check (empty: the next
-    # step is an extractive answer).
+    # Named routes of that generation service, small first: the next one is tried when a route
+    # fails, times out, cannot take the request or writes a draft that fails the claim check
+    # (empty: its default route only). A route that keeps failing is skipped for a while.
+    generation_routes: list[str] = Field(default_factory=list)
+    # Further generation services, tried after those routes (empty: the next step is an extractive answer).
     fallback_generation_urls: list[str] = Field(default_factory=list)
+    # Circuit breaker per route: failures in a row that open it, and how long it stays open.
+    route_failures_to_open: int = Field(default=3, ge=1)
+    route_open_seconds: float = Field(default=30.0, gt=0)
     embedding_url: str = "127.0.0.1:50053"
     # The model whose vectors retrieval searches: selects the calibrated abstention bars
     # (domain/calibration.json; fitted by `llmops eval calibrate`).

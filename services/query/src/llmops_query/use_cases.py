@@ -7,10 +7,10 @@ Both the gRPC servicer and tests call these; neither re-implements a step.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
-from llmops_core.errors import NotFound
+from llmops_core.errors import DeadlineExceeded, InvalidArgument, NotFound, Unavailable
 from llmops_grounding import SupportPolicy as ClaimPolicy
 from llmops_grounding import check_answer
 from llmops_query.domain.answer_ids import AnswerIds
@@ -27,6 +27,7 @@ from llmops_query.domain.answers import (
     Stopwatch,
     search_text,
 )
+from llmops_query.domain.breaker import CircuitBreaker
 from llmops_query.domain.deltas import sentence_deltas
 from llmops_query.domain.feedback import Feedback
 from llmops_query.domain.support import SupportPolicy, signals
@@ -44,6 +45,9 @@ class AskPipeline:
     answer_ids: AnswerIds
     claims: ClaimPolicy = field(default_factory=ClaimPolicy)
     modes: AnswerModes = field(default_factory=AnswerModes)
+    # One breaker per route name, shared by every request this process serves.
+    new_breaker: Callable[[], CircuitBreaker] = CircuitBreaker
+    breakers: dict[str, CircuitBreaker] = field(default_factory=dict)
 
     async def prepare(self, request: AskRequest, clock: Stopwatch) -> Answer:
         """Everything before generation; the answer is final unless its status is ANSWERED."""
@@ -83,9 +87,25 @@ class AskPipeline:
         if strict:
             failures.append(strict.reason())
         for position, route in enumerate(routes):
+            name = getattr(route, "name", "") or f"route {position + 1}"
+            breaker = self.breakers.get(name) or self.breakers.setdefault(name, self.new_breaker())
+            if not breaker.allow():
+                failures.append(f"{name} skipped: {breaker.reason()}")
+                continue
             done = clock.timed("generation" if position == 0 else f"generation_{position + 1}")
-            draft = await route.generate(answer.tenant_id, answer.question, answer.passages)
+            try:
+                draft = await route.generate(answer.tenant_id, answer.question, answer.passages)
+            except (Unavailable, DeadlineExceeded) as error:  # the next route, at once
+                done()
+                breaker.record_failure()
+                failures.append(f"{name} {'timed out' if isinstance(error, DeadlineExceeded) else 'failed'}: {error}")
+                continue
+            except InvalidArgument as error:  # the question and passages do not fit this route's window
+                done()
+                failures.append(f"{name} could not take the request: {error}")
+                continue
             done()
+            breaker.record_success()
             answer.generated = draft
             done = clock.timed("verification")
             check = await check_answer(
@@ -95,7 +115,7 @@ class AskPipeline:
             cited = citations_from(check, answer.passages)
             on_topic = await answers_question(question, cited, self.embedder, self.claims.min_support)
             if check.claims and check.grounded and on_topic:
-                answer.text, answer.citations = draft.text, cited
+                answer.text, answer.citations, answer.route = draft.text, cited, name
                 answer.outcome = Outcome.VERIFIED if position == 0 else Outcome.FALLBACK
                 answer.outcome_reason = "; ".join(failures) or "every claim of the draft is supported by a passage"
                 return answer

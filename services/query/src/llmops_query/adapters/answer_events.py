@@ -57,6 +57,7 @@ def response(answer: Answer, trace_id: str) -> query_pb2.AskResponse:
         latencies=[query_pb2.StageLatency(stage=k, milliseconds=v) for k, v in answer.latencies_ms.items()],
         outcome=OUTCOMES[answer.outcome],
         outcome_reason=answer.outcome_reason,
+        route=answer.route,
     )
 
 
@@ -85,6 +86,7 @@ async def publish_answer(publisher: EventPublisher, answer: Answer, ask: query_p
         latencies=ask.latencies,
         outcome=ask.outcome,
         outcome_reason=ask.outcome_reason,
+        route=ask.route,
     )
     await publisher.publish(ANSWERS, answer.answer_id, event)
 

@@ -8,7 +8,7 @@ from llmops.generation.v1 import generation_pb2, generation_pb2_grpc
 from llmops.guardrails.v1 import guardrails_pb2, guardrails_pb2_grpc
 from llmops.retrieval.v1 import retrieval_pb2, retrieval_pb2_grpc
 from llmops_core.embedding_client import EmbeddingClient
-from llmops_core.errors import DeadlineExceeded, DomainError, NotFound, Unavailable
+from llmops_core.errors import DeadlineExceeded, DomainError, InvalidArgument, NotFound, Unavailable
 from llmops_core.grpc_client import traced_channel
 from llmops_query.domain.answers import Generated, GuardVerdict, Passage
 
@@ -19,6 +19,8 @@ def _translated(service: str, error: grpc.aio.AioRpcError) -> DomainError:
         return DeadlineExceeded(message)
     if error.code() == grpc.StatusCode.NOT_FOUND:
         return NotFound(message)
+    if error.code() == grpc.StatusCode.INVALID_ARGUMENT:
+        return InvalidArgument(message)
     return Unavailable(f"{message} ({error.code().name})")
 
 
@@ -80,17 +82,22 @@ def _generated(response: generation_pb2.GenerateResponse) -> Generated:
 
 
 class GenerationClient:
-    def __init__(self, target: str, timeout: float) -> None:
+    """One model route: a generation service and, optionally, one of its named routes."""
+
+    def __init__(self, target: str, timeout: float, route: str = "") -> None:
         self.channel = traced_channel(target)
         self.stub = generation_pb2_grpc.GenerationServiceStub(self.channel)  # type: ignore[no-untyped-call]
         self.timeout = timeout
+        self.route = route
+        self.name = route or target
 
-    @staticmethod
-    def _request(tenant_id: str, question: str, passages: list[Passage]) -> generation_pb2.GenerateRequest:
+    def _request(self, tenant_id: str, question: str, passages: list[Passage]) -> generation_pb2.GenerateRequest:
         contexts = [
             generation_pb2.ContextPassage(chunk_id=p.chunk_id, document_id=p.document_id, text=p.text) for p in passages
         ]
-        return generation_pb2.GenerateRequest(tenant_id=tenant_id, question=question, contexts=contexts)
+        return generation_pb2.GenerateRequest(
+            tenant_id=tenant_id, question=question, contexts=contexts, model_route=self.route
+        )
 
     async def generate(self, tenant_id: str, question: str, passages: list[Passage]) -> Generated:
         try:

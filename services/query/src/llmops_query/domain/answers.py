@@ -84,6 +84,8 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     generated: Generated | None = None
     latencies_ms: dict[str, float] = field(default_factory=dict)
+    # The model route whose draft was kept; empty for an extractive answer or no answer.
+    route: str = ""
 
     def refuse(self, reason: str) -> None:
         self.status, self.outcome, self.reason = Status.REFUSED, Outcome.REFUSED, reason
