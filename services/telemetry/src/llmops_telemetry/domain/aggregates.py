@@ -21,6 +21,7 @@ from llmops_telemetry.domain.series import DeadLetterSeries, TenantSeries
 RATINGS = (-1, 0, 1)
 # The query service reports about eight stages; more can only come from a malformed event.
 MAX_STAGES = 32
+MAX_ROUTES = 64
 
 
 @dataclass
@@ -32,6 +33,8 @@ class AnswerRow:
     trace_id: str
     groundedness: float | None = None
     hallucinated: bool | None = None
+    prompt: str = ""  # name@vN of the prompt that wrote the draft ("" when no model answered)
+    route: str = ""  # the model route whose draft was kept ("" for extractive, refused, abstained)
 
 
 @dataclass
@@ -48,6 +51,8 @@ class TenantAggregates:
     feedback: dict[int, int] = field(default_factory=lambda: dict.fromkeys(RATINGS, 0))
     latencies_ms: dict[str, deque[float]] = field(default_factory=lambda: defaultdict(lambda: deque(maxlen=1000)))
     recent: dict[str, AnswerRow] = field(default_factory=dict)
+    # (prompt, route) -> [answers, cost in USD, input tokens, output tokens]; at most MAX_ROUTES keys.
+    by_prompt_route: dict[tuple[str, str], list[float]] = field(default_factory=dict)
 
     @property
     def hallucination_rate(self) -> float:
@@ -116,6 +121,14 @@ class Aggregates:
         t.input_tokens += tokens[0]
         t.output_tokens += tokens[1]
         t.cost_usd += cost
+        key = (row.prompt, row.route)
+        if key not in t.by_prompt_route and len(t.by_prompt_route) >= MAX_ROUTES:
+            key = ("other", "other")  # configuration names are few; more can only come from bad events
+        totals = t.by_prompt_route.setdefault(key, [0, 0.0, 0, 0])
+        totals[0] += 1
+        totals[1] += cost
+        totals[2] += tokens[0]
+        totals[3] += tokens[1]
         for stage, ms in stages.items():
             if stage in t.latencies_ms or len(t.latencies_ms) < MAX_STAGES:
                 t.latencies_ms[stage].append(ms)

@@ -36,6 +36,17 @@ def summary(tenant: str, t: TenantAggregates) -> dict[str, object]:
         "drift_alerts": t.drift_alerts,
         "feedback": {str(k): v for k, v in t.feedback.items()},
         "latency_ms": {stage: {"p50": p50, "p95": p95} for stage, (p50, p95) in t.latency_percentiles().items()},
+        "by_prompt_and_route": [
+            {
+                "prompt": prompt,
+                "route": route,
+                "answers": int(n),
+                "cost_usd": cost,
+                "input_tokens": int(i),
+                "output_tokens": int(o),
+            }
+            for (prompt, route), (n, cost, i, o) in sorted(t.by_prompt_route.items())
+        ],
     }
 
 

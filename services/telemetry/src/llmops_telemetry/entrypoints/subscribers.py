@@ -42,9 +42,11 @@ def register(broker: KafkaBroker, aggregates: Aggregates, settings: TelemetrySet
     @broker.subscriber(ANSWERS, group_id=group, decoder=proto_decoder(AnswerProduced), **options)
     async def on_answer(event: AnswerProduced) -> None:
         tenant, status = event.envelope.tenant_id, STATUS_NAMES.get(event.status, "unknown")
+        prompt = f"{event.prompt_name}@v{event.prompt_version}" if event.prompt_name else ""
         row = AnswerRow(
-            event.answer_id, event.envelope.occurred_at.ToSeconds(), event.question, status, event.envelope.trace_id
-        )
+            event.answer_id, event.envelope.occurred_at.ToSeconds(), event.question, status, event.envelope.trace_id,
+            prompt=prompt, route=event.route,
+        )  # fmt: skip
         stages = {s.stage: s.milliseconds for s in event.latencies}
         tokens = (event.usage.input_tokens, event.usage.output_tokens)
         if not aggregates.answer(tenant, row, tokens, event.cost_usd, stages):
