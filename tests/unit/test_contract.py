@@ -8,7 +8,7 @@ from google.protobuf.descriptor import FieldDescriptor
 from llmops.common.v1.envelope_pb2 import EventEnvelope
 from llmops_core.topics import ALL_TOPICS, EVENT_TYPES, dead_letter_topic
 
-JOIN_IDS = {"document_id", "chunk_id", "answer_id", "alert_id", "run_id", "feedback_id"}
+JOIN_IDS = {"document_id", "chunk_id", "answer_id", "alert_id", "run_id", "feedback_id", "activation_id"}
 
 
 @pytest.mark.parametrize("topic", ALL_TOPICS)

@@ -38,7 +38,7 @@ from llmops_evaluation.settings import EvaluationSettings
 from llmops_generation.domain.completions import Completion
 from llmops_generation.domain.tokens import TokenCounts, estimate_tokens
 from llmops_generation.entrypoints.grpc_servicer import GenerationServicer
-from llmops_generation.service_layer import ModelRoute
+from llmops_generation.service_layer import ModelRoute, RouteTable
 from llmops_generation.settings import GenerationSettings
 from llmops_guardrails.bootstrap import build_server as guardrails_server
 from llmops_guardrails.settings import GuardrailsSettings
@@ -49,6 +49,7 @@ from llmops_telemetry.entrypoints.grpc_servicer import TelemetryServicer
 from llmops_telemetry.settings import TelemetrySettings
 from tests.unit.evaluation.fakes import Hook, MemoryFeedback, MemoryStore, Review
 from tests.unit.evaluation.fakes import Publisher as AlertSink
+from tests.unit.generation.fakes import packaged_registry
 from tests.unit.grounding.fakes import WordOverlapEmbedder
 from tests.unit.query.fakes import Model, Retriever, pipeline
 
@@ -275,10 +276,11 @@ def test_telemetry(
 def generation(servers: Servers) -> generation_pb2_grpc.GenerationServiceStub:
     settings = GenerationSettings(grpc_port=0)
     route = ModelRoute(FakeModel(), EstimatedCounts(), "fake", "tests", 4096, 32)
+    prompts = asyncio.run(packaged_registry())
     registration = ServiceRegistration(
         generation_pb2.DESCRIPTOR.services_by_name["GenerationService"],
         generation_pb2_grpc.add_GenerationServiceServicer_to_server,
-        GenerationServicer(route, settings),
+        GenerationServicer(RouteTable([route]), prompts, settings),
     )
     channel = servers.start("generation", lambda: GrpcServer(settings, [registration]))
     return generation_pb2_grpc.GenerationServiceStub(channel)  # type: ignore[no-untyped-call]
@@ -288,8 +290,10 @@ generate_requests = st.builds(
     generation_pb2.GenerateRequest, tenant_id=tenant, question=text,
     contexts=st.lists(st.builds(generation_pb2.ContextPassage, chunk_id=text, text=text), max_size=4),
     prompt_name=st.one_of(st.just("rag-answer"), text), prompt_version=uint32, model_route=text,
-    max_output_tokens=uint32, temperature=st.floats(width=32),
+    max_output_tokens=uint32, temperature=st.floats(width=32), session_id=text,
 )  # fmt: skip
+prompt_names = st.one_of(st.just("rag-answer"), text)
+weighted_versions = st.lists(st.builds(generation_pb2.WeightedVersion, version=uint32, weight=st.floats()), max_size=3)
 
 
 @FUZZ
@@ -302,6 +306,23 @@ def test_generation(
     proper(lambda: list(generation.GenerateStream(request, metadata=servers.credential(), timeout=30)))
     prompts = generation_pb2.ListPromptsRequest(page=paging)
     proper(lambda: generation.ListPrompts(prompts, metadata=servers.credential(), timeout=30))
+
+
+@FUZZ
+@given(name=prompt_names, a=uint32, b=uint32, versions=weighted_versions, actor=text)
+def test_generation_prompt_admin(
+    servers: Servers, generation: generation_pb2_grpc.GenerationServiceStub, name: str, a: int, b: int,
+    versions: list[generation_pb2.WeightedVersion], actor: str,
+) -> None:  # fmt: skip
+    auth = servers.credential()
+    get = generation_pb2.GetPromptRequest(name=name, version=a)
+    proper(lambda: generation.GetPrompt(get, metadata=auth, timeout=30))
+    diff = generation_pb2.DiffPromptsRequest(name=name, from_version=a, to_version=b)
+    proper(lambda: generation.DiffPrompts(diff, metadata=auth, timeout=30))
+    activate = generation_pb2.ActivatePromptRequest(name=name, versions=versions, actor=actor)
+    proper(lambda: generation.ActivatePrompt(activate, metadata=auth, timeout=30))
+    rollback = generation_pb2.RollbackPromptRequest(name=name, actor=actor)
+    proper(lambda: generation.RollbackPrompt(rollback, metadata=auth, timeout=30))
 
 
 @pytest.fixture(scope="module")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from llmops_generation.adapters.prompt_files import load_prompt_files
 from llmops_generation.domain.requests import Generation, generation
 from llmops_generation.service_layer import Answer, ModelRoute, generate, generate_stream
 from tests.unit.generation.fakes import RecordingModel, WordCounter, word_tokens
 
 WINDOW = 600
+RAG_V1 = load_prompt_files()[0]
 LONG = " ".join(f"Paragraph {i} describes the opening hours of store number {i} in detail." for i in range(200))
 
 
@@ -15,7 +17,7 @@ def route(model: RecordingModel) -> ModelRoute:
 
 
 def job(contexts: list[str]) -> Generation:
-    return generation("acme", "How many days to return an item?", contexts, "", 0, "", "m", 100, 100, 0.0)
+    return generation("acme", "How many days to return an item?", contexts, RAG_V1, 100, 100, 0.0)
 
 
 async def test_generate_sends_a_prompt_that_fits_the_window() -> None:

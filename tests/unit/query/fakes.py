@@ -57,7 +57,7 @@ class Model:
     def __init__(self, text: str, name: str = "small") -> None:
         self.text, self.name, self.calls = text, name, 0
 
-    async def generate(self, tenant_id: str, question: str, passages: list[Passage]) -> Generated:
+    async def generate(self, tenant_id: str, question: str, passages: list[Passage], session_id: str = "") -> Generated:
         self.calls += 1
         return Generated(self.text, self.name, "p", "rag-answer", 1, 50, 5, 0.0)
 

@@ -19,7 +19,7 @@ class Failing(Model):
         super().__init__("", name)
         self.error = error
 
-    async def generate(self, tenant_id: str, question: str, passages: list[Passage]) -> Generated:
+    async def generate(self, tenant_id: str, question: str, passages: list[Passage], session_id: str = "") -> Generated:
         self.calls += 1
         raise self.error
 

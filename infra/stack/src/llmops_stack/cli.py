@@ -22,6 +22,7 @@ from llmops_stack.drift_cli import app as drift_app
 from llmops_stack.evaluation_cli import app as eval_app
 from llmops_stack.field_corpus import app as corpus_app
 from llmops_stack.keys_cli import app as keys_app
+from llmops_stack.prompts_cli import app as prompts_app
 from llmops_stack.services import SERVICE_OFFSETS
 from llmops_stack.stack import Stack, StartReport
 
@@ -34,6 +35,7 @@ app.add_typer(corpus_app, name="corpus")
 app.add_typer(eval_app, name="eval")
 app.add_typer(keys_app, name="keys")
 app.add_typer(drift_app, name="drift")
+app.add_typer(prompts_app, name="prompts")
 console = Console()
 
 

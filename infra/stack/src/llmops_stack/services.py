@@ -21,6 +21,8 @@ SERVICE_OFFSETS = {
     "generation": 5, "evaluation": 7, "telemetry": 8, "query": 1,
 }  # fmt: skip
 CORPUS = REPO_ROOT / "corpus"
+# Two routes (limits) on the stack's one llama.cpp model; see the file and docs/decisions/0025.
+GENERATION_ROUTES = REPO_ROOT / "services/generation/src/llmops_generation/routes.yaml"
 
 
 def grpc_port(settings: StackSettings, service: str, replica: int = 0) -> int:
@@ -48,6 +50,8 @@ def service_environment(settings: StackSettings, service: str, replica: int) -> 
         env["LLMOPS_OTEL_TRACES_HTTP_ENDPOINT"] = f"http://{settings.host}:{settings.telemetry_http_port}/v1/traces"
     wiring = {
         "query": {
+            # The packaged model under two routes (routes.yaml): the small one first, the large on escalation.
+            "GENERATION_ROUTES": json.dumps(["small", "large"]),
             "GUARDRAILS_URL": target(settings, "guardrails"),
             "RETRIEVAL_URL": target(settings, "retrieval"),
             "GENERATION_URL": target(settings, "generation"),
@@ -60,7 +64,11 @@ def service_environment(settings: StackSettings, service: str, replica: int) -> 
             "QUERY_URL": target(settings, "query"),
             "SUITES_DIR": str(CORPUS),
         },
-        "generation": {"LLM_BASE_URL": settings.llm_base_url, "LLM_MODEL": settings.llm_model_alias},
+        "generation": {
+            "LLM_BASE_URL": settings.llm_base_url,
+            "LLM_MODEL": settings.llm_model_alias,
+            "ROUTES_FILE": str(GENERATION_ROUTES),
+        },
         # The local stack runs as the developer on their own machine, so `llmops ingest DIR` may sync
         # any folder and URL they name; deployments list their roots and URL prefixes (compose: /sources).
         "ingestion": {

@@ -6,6 +6,7 @@ from google.protobuf.message import Message
 
 from llmops.embedding.v1.events_pb2 import ChunkEmbedded
 from llmops.evaluation.v1.events_pb2 import AnswerScored, DriftAction, DriftAlert
+from llmops.generation.v1.events_pb2 import PromptActivated
 from llmops.ingestion.v1.events_pb2 import DocumentChange, DocumentChunked
 from llmops.ingestion.v1.ingestion_pb2 import IngestReport, SourceDocument
 from llmops.query.v1.events_pb2 import AnswerProduced, FeedbackGiven
@@ -21,6 +22,7 @@ ANSWERS_SCORED = "answers.scored"  # key: tenant_id (one tenant's scores reach o
 DRIFT_ALERTS = "drift.alerts"  # key: tenant_id
 DRIFT_ACTIONS = "drift.actions"  # key: tenant_id (strict mode on/off, documents to review, webhook calls)
 INGEST_REPORTS = "ingest.reports"  # key: tenant_id
+PROMPT_ACTIVATIONS = "prompts.activations"  # key: prompt name
 
 EVENT_TYPES: dict[str, type[Message]] = {
     DOCS_CHUNKS: DocumentChunked,
@@ -32,6 +34,7 @@ EVENT_TYPES: dict[str, type[Message]] = {
     DRIFT_ALERTS: DriftAlert,
     DRIFT_ACTIONS: DriftAction,
     INGEST_REPORTS: IngestReport,
+    PROMPT_ACTIVATIONS: PromptActivated,
 }
 
 ALL_TOPICS = list(EVENT_TYPES)

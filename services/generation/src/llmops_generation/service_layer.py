@@ -1,4 +1,5 @@
-"""The Generate use case: fit the passages into the route's window, call the model, account for the call.
+"""The Generate use case: pick the route and the prompt version, fit the passages into the route's
+window, call the model, account for the call at the route's prices.
 
 Generate and GenerateStream both come through here; the gRPC servicer only translates messages.
 """
@@ -7,16 +8,19 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
 from opentelemetry import metrics, trace
 
+from llmops_core.errors import InvalidArgument
 from llmops_generation.domain.completions import ChatModel, Completion
 from llmops_generation.domain.context_window import FittedContext, PromptBudget, fit_contexts
-from llmops_generation.domain.pricing import cost_usd
-from llmops_generation.domain.requests import Generation
+from llmops_generation.domain.pricing import FREE, TokenPrices
+from llmops_generation.domain.prompts import DEFAULT_PROMPT
+from llmops_generation.domain.requests import Generation, checked_question, generation
 from llmops_generation.domain.tokens import TokenCounter
+from llmops_generation.prompt_registry import PromptRegistry
 
 log = logging.getLogger(__name__)
 meter = metrics.get_meter("llmops.generation")
@@ -27,7 +31,7 @@ COST = meter.create_counter("llmops.cost.usd", unit="USD", description="Model co
 
 @dataclass(frozen=True)
 class ModelRoute:
-    """One served model: how to call it, how to count its tokens, how many it can read."""
+    """One served model: how to call it, how to count its tokens, how many it can read, what it costs."""
 
     model: ChatModel
     tokenizer: TokenCounter
@@ -35,6 +39,59 @@ class ModelRoute:
     provider: str
     context_window_tokens: int
     safety_margin_tokens: int
+    prices: TokenPrices = FREE
+    model_name: str = ""  # the served model, when it differs from the route's name
+    default_max_output_tokens: int = 160
+
+    @property
+    def served_model(self) -> str:
+        return self.model_name or self.name
+
+
+class RouteTable:
+    """The configured routes in file order; the first serves requests that name none."""
+
+    def __init__(self, routes: Sequence[ModelRoute]) -> None:
+        if not routes:
+            raise ValueError("at least one model route is needed")
+        self.routes = {route.name: route for route in routes}
+        self.default = routes[0]
+
+    def pick(self, name: str) -> ModelRoute:
+        if not name:
+            return self.default
+        if name not in self.routes:
+            raise InvalidArgument(f"no model route {name!r}; this deployment serves {sorted(self.routes)}")
+        return self.routes[name]
+
+
+@dataclass(frozen=True)
+class GenerateInput:
+    """Generate's arguments as the request carries them, before validation."""
+
+    tenant_id: str
+    question: str
+    contexts: list[str]
+    prompt_name: str = ""
+    prompt_version: int = 0
+    model_route: str = ""
+    session_id: str = ""
+    max_output_tokens: int = 0
+    temperature: float = 0.0
+
+
+async def prepare(request: GenerateInput, routes: RouteTable, prompts: PromptRegistry) -> tuple[Generation, ModelRoute]:
+    """The validated job and its route; the prompt version is the A/B arm of the session when none is named."""
+    question = checked_question(request.tenant_id, request.question, request.max_output_tokens, request.temperature)
+    route = routes.pick(request.model_route)
+    # Without a session, one question always meets one version: a retry is not a new sample.
+    session = request.session_id or f"{request.tenant_id}\0{question}"
+    prompt = await prompts.resolve(request.prompt_name or DEFAULT_PROMPT, request.prompt_version, session)
+    job = generation(
+        request.tenant_id, question, request.contexts, prompt, request.max_output_tokens,
+        route.default_max_output_tokens, request.temperature,
+    )  # fmt: skip
+    return job, route
 
 
 @dataclass(frozen=True)
@@ -48,6 +105,8 @@ class Answer:
     output_tokens: int
     cost_usd: float
     finish_reason: str
+    cached_input_tokens: int = 0
+    model_route: str = ""
 
 
 async def generate(job: Generation, route: ModelRoute, capture_content: bool = False) -> Answer:
@@ -103,9 +162,10 @@ def _answer(
     attributes = {
         "gen_ai.operation.name": "chat",
         "gen_ai.provider.name": route.provider,
-        "gen_ai.request.model": route.name,
+        "gen_ai.request.model": route.served_model,
+        "llmops.model_route": route.name,
     }
-    cost = cost_usd(route.name, input_tokens, completion.output_tokens)
+    cost = route.prices.cost_usd(input_tokens, completion.output_tokens, completion.cached_input_tokens)
     span = trace.get_current_span()
     span.set_attributes(attributes)
     span.set_attribute("gen_ai.usage.input_tokens", input_tokens)
@@ -124,10 +184,12 @@ def _answer(
         text=completion.text,
         prompt_name=job.prompt.name,
         prompt_version=job.prompt.version,
-        model=route.name,
+        model=route.served_model,
         provider=route.provider,
         input_tokens=input_tokens,
         output_tokens=completion.output_tokens,
         cost_usd=cost,
         finish_reason=completion.finish_reason,
+        cached_input_tokens=min(completion.cached_input_tokens, input_tokens),
+        model_route=route.name,
     )

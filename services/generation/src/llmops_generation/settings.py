@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field, SecretStr
 
-from llmops_core.settings import ServiceSettings, service_config
+from llmops_core.settings import PostgresSettings, ServiceSettings, service_config
+
+# The routes of the local stack (two limits on its one llama.cpp model); `llmops up` points at it.
+PACKAGED_ROUTES = Path(__file__).resolve().parent / "routes.yaml"
 
 
 class GenerationSettings(ServiceSettings):
@@ -12,6 +17,14 @@ class GenerationSettings(ServiceSettings):
 
     service_name: str = "generation"
     grpc_port: int = 50055
+    # The prompt registry's tables (decision 0025).
+    postgres: PostgresSettings = Field(default_factory=PostgresSettings)
+    schema_name: str = "generation"
+    # How long a replica serves an activation made on another replica before it reads the new one.
+    active_prompt_ttl_seconds: float = Field(default=5.0, ge=0)
+    # Model routes with prices (YAML, see routes.yaml). None: one route from the llm_* settings below,
+    # named after llm_model and priced at 0. The llm_* settings also fill what a route file leaves out.
+    routes_file: Path | None = None
     # Any OpenAI-compatible endpoint: the local llama.cpp server, OpenAI, vLLM, Ollama, Triton's front end.
     llm_base_url: str = "http://127.0.0.1:8080/v1"
     llm_api_key: SecretStr = SecretStr("local")

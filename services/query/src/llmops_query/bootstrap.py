@@ -12,13 +12,16 @@ from llmops_core.embedding_client import EmbeddingClient
 from llmops_core.grpc_client import configure_service_auth
 from llmops_core.grpc_server import GrpcServer, ServiceRegistration
 from llmops_core.kafka import EventPublisher, build_broker, ensure_topics
+from llmops_core.postgres import migrate, open_pool
 from llmops_core.telemetry import setup_telemetry
-from llmops_core.topics import ANSWERS, DRIFT_ACTIONS, FEEDBACK
+from llmops_core.topics import ANSWERS, DOCS_CHANGES, DRIFT_ACTIONS, FEEDBACK
 from llmops_grounding import SupportPolicy as ClaimPolicy
 from llmops_grounding import load_models
+from llmops_query.adapters.answer_cache import MIGRATIONS, PostgresCacheStore
 from llmops_query.adapters.services import GenerationClient, GuardrailsClient, RetrievalClient, close_all
 from llmops_query.domain.answer_ids import AnswerIds
 from llmops_query.domain.breaker import CircuitBreaker
+from llmops_query.domain.cache import SemanticCache
 from llmops_query.domain.support import load_policy
 from llmops_query.entrypoints import subscribers
 from llmops_query.entrypoints.grpc_servicer import QueryServicer
@@ -62,17 +65,31 @@ async def main() -> None:
     configure_service_auth(settings.auth, settings.service_name)
     load_models()  # jieba's dictionary, before the first Chinese draft is checked
     telemetry = setup_telemetry(settings.service_name, settings.telemetry)
-    await ensure_topics(settings.kafka, [ANSWERS, FEEDBACK, DRIFT_ACTIONS])
+    await ensure_topics(settings.kafka, [ANSWERS, FEEDBACK, DRIFT_ACTIONS, DOCS_CHANGES])
     pipeline = build_pipeline(settings)
     keys = await open_key_store(settings.postgres, settings.auth.key_cache_seconds)
     broker = build_broker(settings.kafka, client_id=settings.service_name)
     subscribers.register(broker, pipeline.modes)
+    cache_pool = None
+    if settings.answer_cache_enabled:
+        cache_pool = await open_pool(settings.postgres.model_copy(update={"pool_min_size": 1}))
+        await migrate(cache_pool, settings.schema_name, MIGRATIONS)
+        cache = SemanticCache(
+            PostgresCacheStore(cache_pool, settings.schema_name),
+            pipeline.embedder,
+            settings.answer_cache_threshold,
+            settings.answer_cache_ttl_seconds,
+        )
+        pipeline.cache = cache
+        subscribers.register_cache(broker, cache, settings.answer_cache_consumer_group, settings.kafka)
     try:
         async with broker:
             await broker.start()
             await build_server(settings, pipeline, broker, keys).run()
     finally:
         await keys.close()
+        if cache_pool is not None:
+            await cache_pool.close()
         clients = [pipeline.guardrails, pipeline.retriever, *pipeline.routes, pipeline.embedder]
         await close_all(*clients)  # type: ignore[arg-type]
         telemetry.shutdown()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from llmops_core.settings import PostgresSettings, ServiceSettings, service_config
+from llmops_query.domain.cache import DEFAULT_THRESHOLD, DEFAULT_TTL_SECONDS
 
 
 class QuerySettings(ServiceSettings):
@@ -35,3 +36,12 @@ class QuerySettings(ServiceSettings):
     # content-term coverage); calibrated on the scorer's labelled set (docs/decisions/0015).
     claim_min_support: float = Field(default=0.45, ge=0, le=1)
     call_timeout_seconds: float = Field(default=60.0, gt=0)
+    # The semantic answer cache (docs/decisions/0026-semantic-cache.md), in this service's schema.
+    # Off unless enabled: a hit gives an earlier checked answer (no tokens spent) to a paraphrase.
+    answer_cache_enabled: bool = False
+    schema_name: str = "query"
+    # Cosine of MiniLM question vectors; measured by `python -m llmops_stack.cache_bench`.
+    answer_cache_threshold: float = Field(default=DEFAULT_THRESHOLD, gt=0, le=1)
+    answer_cache_ttl_seconds: float = Field(default=DEFAULT_TTL_SECONDS, gt=0)
+    # docs.changes drops the entries that cite a changed or deleted document (one replica each).
+    answer_cache_consumer_group: str = "query-answer-cache"

@@ -7,6 +7,7 @@ Both the gRPC servicer and tests call these; neither re-implements a step.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
@@ -28,10 +29,13 @@ from llmops_query.domain.answers import (
     search_text,
 )
 from llmops_query.domain.breaker import CircuitBreaker
+from llmops_query.domain.cache import AnswerCache, CacheKey, apply_hit, cacheable, is_cache_hit
 from llmops_query.domain.deltas import sentence_deltas
 from llmops_query.domain.feedback import Feedback
 from llmops_query.domain.support import SupportPolicy, signals
 from llmops_query.domain.verification import answers_question, citations_from, extractive_answer
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -48,6 +52,8 @@ class AskPipeline:
     # One breaker per route name, shared by every request this process serves.
     new_breaker: Callable[[], CircuitBreaker] = CircuitBreaker
     breakers: dict[str, CircuitBreaker] = field(default_factory=dict)
+    # The semantic answer cache (domain/cache.py); None: every question is answered afresh.
+    cache: AnswerCache | None = None
 
     async def prepare(self, request: AskRequest, clock: Stopwatch) -> Answer:
         """Everything before generation; the answer is final unless its status is ANSWERED."""
@@ -60,6 +66,17 @@ class AskPipeline:
         if verdict.blocked and not verdict.scope_only:
             answer.refuse(verdict.reason)
             return answer
+        if self.cache is not None and not verdict.blocked and not self.modes.strict(request.tenant_id):
+            done = clock.timed("cache_lookup")
+            try:
+                hit = await self.cache.lookup(CacheKey(request.tenant_id), verdict.text)
+            except Exception:  # a cache outage costs its latency, not the answer
+                log.exception("answer cache lookup failed")
+                hit = None
+            done()
+            if hit is not None:  # retrieval and generation are skipped; the output check still runs
+                log.info("answer cache hit", extra={"tenant_id": request.tenant_id, "similarity": hit.similarity})
+                return apply_hit(answer, hit)
         done = clock.timed("retrieval")
         answer.passages = await self.retriever.search(request.tenant_id, search_text(verdict.text), request.top_k)
         done()
@@ -94,7 +111,7 @@ class AskPipeline:
                 continue
             done = clock.timed("generation" if position == 0 else f"generation_{position + 1}")
             try:
-                draft = await route.generate(answer.tenant_id, answer.question, answer.passages)
+                draft = await route.generate(answer.tenant_id, answer.question, answer.passages, answer.session_id)
             except (Unavailable, DeadlineExceeded) as error:  # the next route, at once
                 done()
                 breaker.record_failure()
@@ -152,9 +169,20 @@ class AskPipeline:
     async def ask(self, request: AskRequest) -> Answer:
         clock = Stopwatch()
         answer = await self.prepare(request, clock)
-        if answer.status is Status.ANSWERED:
+        if answer.status is Status.ANSWERED and not is_cache_hit(answer):
             answer = await self.compose(answer, clock)
-        return await self.finish(answer, clock)
+        answer = await self.finish(answer, clock)
+        await self._remember(answer)
+        return answer
+
+    async def _remember(self, answer: Answer) -> None:
+        """Checked answers go into the cache; never in strict mode, never a refusal or abstention."""
+        if self.cache is None or not cacheable(answer, strict=self.modes.strict(answer.tenant_id) is not None):
+            return
+        try:
+            await self.cache.store(answer)
+        except Exception:  # the answer is given either way
+            log.exception("answer cache store failed")
 
     async def ask_stream(self, request: AskRequest) -> AsyncIterator[str | Answer]:
         """The final answer sentence by sentence, then the answer itself.

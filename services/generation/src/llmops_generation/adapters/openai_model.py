@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from typing import cast
 
 import openai
+from openai.types import CompletionUsage
 from openai.types.chat import ChatCompletionMessageParam
 
 from llmops_core.errors import DeadlineExceeded, Unavailable
@@ -43,6 +44,7 @@ class OpenAICompatibleModel:
             input_tokens=usage.prompt_tokens if usage else 0,
             output_tokens=usage.completion_tokens if usage else 0,
             finish_reason=choice.finish_reason or "",
+            cached_input_tokens=_cached(usage),
         )
 
     async def stream(
@@ -50,7 +52,7 @@ class OpenAICompatibleModel:
     ) -> AsyncIterator[str | Completion]:
         """Yields text deltas, then one Completion with the whole text and usage."""
         parts: list[str] = []
-        usage_in = usage_out = 0
+        usage_in = usage_out = cached = 0
         finish = ""
         try:
             stream = await self.client.chat.completions.create(
@@ -62,8 +64,9 @@ class OpenAICompatibleModel:
                 stream_options={"include_usage": True},
             )
             async for chunk in stream:
-                if chunk.usage is not None:
+                if chunk.usage is not None:  # the last chunk, where the endpoint honours include_usage
                     usage_in, usage_out = chunk.usage.prompt_tokens, chunk.usage.completion_tokens
+                    cached = _cached(chunk.usage)
                 for choice in chunk.choices:
                     if choice.delta.content:
                         parts.append(choice.delta.content)
@@ -72,10 +75,16 @@ class OpenAICompatibleModel:
         except openai.OpenAIError as error:
             raise self._unavailable(error) from error
         # Endpoints that ignore stream_options (llama.cpp's server) report no usage: each streamed
-        # delta is one token there, so count them; input tokens stay unknown (0).
+        # delta is one token there, so count them; input tokens stay unknown (0) here and the use case
+        # puts the prompt as counted by the route's tokenizer in their place.
         estimated = usage_out == 0 and bool(parts)
-        yield Completion("".join(parts).strip(), usage_in, usage_out or len(parts), finish, estimated)
+        yield Completion("".join(parts).strip(), usage_in, usage_out or len(parts), finish, estimated, cached)
 
     async def close(self) -> None:
         await self.client.close()
         await self.tokenizer.close()
+
+
+def _cached(usage: CompletionUsage | None) -> int:
+    details = usage.prompt_tokens_details if usage else None
+    return (details.cached_tokens or 0) if details else 0

@@ -14,6 +14,8 @@ class Completion:
     output_tokens: int
     finish_reason: str
     usage_estimated: bool = False
+    # Of input_tokens, those served from the endpoint's prompt cache (0 where it reports none).
+    cached_input_tokens: int = 0
 
 
 class ChatModel(Protocol):

@@ -1,18 +1,29 @@
-"""Cost of a call from token usage, in USD, from a per-model price table.
+"""Cost of a call from token usage, in USD, from the prices of its model route (routes.yaml).
 
-Prices are per million tokens (input, output). Self-hosted models cost nothing per token here;
-their cost is the hardware, which telemetry attributes separately.
+Prices are per million tokens. Cached input tokens are the part of the input the endpoint served
+from its prompt cache (OpenAI reports them inside prompt_tokens); they are charged at their own
+price instead of the input price. Self-hosted routes cost nothing per token here; their cost is
+the hardware, which telemetry attributes separately.
 """
 
 from __future__ import annotations
 
-PRICES_PER_MILLION: dict[str, tuple[float, float]] = {
-    "smollm2-135m-instruct": (0.0, 0.0),
-    "gpt-4o-mini": (0.15, 0.60),
-    "gpt-4o": (2.50, 10.00),
-}
+from dataclasses import dataclass
 
 
-def cost_usd(model: str, input_tokens: int, output_tokens: int) -> float:
-    input_price, output_price = PRICES_PER_MILLION.get(model, (0.0, 0.0))
-    return (input_tokens * input_price + output_tokens * output_price) / 1_000_000
+@dataclass(frozen=True)
+class TokenPrices:
+    input_per_million: float = 0.0
+    output_per_million: float = 0.0
+    cached_input_per_million: float = 0.0
+
+    def cost_usd(self, input_tokens: int, output_tokens: int, cached_input_tokens: int = 0) -> float:
+        cached = min(cached_input_tokens, input_tokens)
+        return (
+            (input_tokens - cached) * self.input_per_million
+            + cached * self.cached_input_per_million
+            + output_tokens * self.output_per_million
+        ) / 1_000_000
+
+
+FREE = TokenPrices()

@@ -58,6 +58,8 @@ def response(answer: Answer, trace_id: str) -> query_pb2.AskResponse:
         outcome=OUTCOMES[answer.outcome],
         outcome_reason=answer.outcome_reason,
         route=answer.route,
+        cache_hit=answer.cache_similarity is not None,
+        cache_similarity=answer.cache_similarity or 0.0,
     )
 
 
@@ -87,6 +89,8 @@ async def publish_answer(publisher: EventPublisher, answer: Answer, ask: query_p
         outcome=ask.outcome,
         outcome_reason=ask.outcome_reason,
         route=ask.route,
+        cache_hit=ask.cache_hit,
+        cache_similarity=ask.cache_similarity,
     )
     await publisher.publish(ANSWERS, answer.answer_id, event)
 

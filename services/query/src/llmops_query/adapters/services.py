@@ -99,9 +99,11 @@ class GenerationClient:
             tenant_id=tenant_id, question=question, contexts=contexts, model_route=self.route
         )
 
-    async def generate(self, tenant_id: str, question: str, passages: list[Passage]) -> Generated:
+    async def generate(self, tenant_id: str, question: str, passages: list[Passage], session_id: str = "") -> Generated:
+        request = self._request(tenant_id, question, passages)
+        request.session_id = session_id  # the prompt's A/B version is drawn per session
         try:
-            response = await self.stub.Generate(self._request(tenant_id, question, passages), timeout=self.timeout)
+            response = await self.stub.Generate(request, timeout=self.timeout)
         except grpc.aio.AioRpcError as error:
             raise _translated("generation", error) from error
         return _generated(response)

@@ -86,6 +86,8 @@ class Answer:
     latencies_ms: dict[str, float] = field(default_factory=dict)
     # The model route whose draft was kept; empty for an extractive answer or no answer.
     route: str = ""
+    # Set when the answer came from the semantic cache: the cached question's cosine to this one.
+    cache_similarity: float | None = None
 
     def refuse(self, reason: str) -> None:
         self.status, self.outcome, self.reason = Status.REFUSED, Outcome.REFUSED, reason
@@ -116,7 +118,9 @@ class Retriever(Protocol):
 class Generator(Protocol):
     """One model route: the generation service behind one address."""
 
-    async def generate(self, tenant_id: str, question: str, passages: list[Passage]) -> Generated: ...
+    async def generate(
+        self, tenant_id: str, question: str, passages: list[Passage], session_id: str = ""
+    ) -> Generated: ...
 
 
 class Embedder(Protocol):

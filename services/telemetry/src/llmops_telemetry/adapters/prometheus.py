@@ -34,6 +34,7 @@ class BoundedLabels:
 
 REGISTRY = CollectorRegistry()
 ANSWERS = Counter("llmops_answers", "Answers by status", ["tenant", "status"], registry=REGISTRY)
+CACHE_HITS = Counter("llmops_cache_hits", "Answers served from the semantic cache", ["tenant"], registry=REGISTRY)
 STAGE_LATENCY = Histogram(
     "llmops_stage_latency_seconds", "Ask latency per stage", ["stage"], registry=REGISTRY,
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),

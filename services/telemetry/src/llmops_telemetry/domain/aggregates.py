@@ -34,6 +34,7 @@ class AnswerRow:
     groundedness: float | None = None
     hallucinated: bool | None = None
     prompt: str = ""  # name@vN of the prompt that wrote the draft ("" when no model answered)
+    cache_hit: bool = False
     route: str = ""  # the model route whose draft was kept ("" for extractive, refused, abstained)
 
 
@@ -48,6 +49,7 @@ class TenantAggregates:
     scored: int = 0
     hallucinated: int = 0
     drift_alerts: int = 0
+    cache_hits: int = 0
     feedback: dict[int, int] = field(default_factory=lambda: dict.fromkeys(RATINGS, 0))
     latencies_ms: dict[str, deque[float]] = field(default_factory=lambda: defaultdict(lambda: deque(maxlen=1000)))
     recent: dict[str, AnswerRow] = field(default_factory=dict)
@@ -121,6 +123,7 @@ class Aggregates:
         t.input_tokens += tokens[0]
         t.output_tokens += tokens[1]
         t.cost_usd += cost
+        t.cache_hits += row.cache_hit
         key = (row.prompt, row.route)
         if key not in t.by_prompt_route and len(t.by_prompt_route) >= MAX_ROUTES:
             key = ("other", "other")  # configuration names are few; more can only come from bad events

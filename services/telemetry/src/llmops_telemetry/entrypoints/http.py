@@ -34,6 +34,7 @@ def summary(tenant: str, t: TenantAggregates) -> dict[str, object]:
         "scored": t.scored,
         "hallucination_rate": t.hallucination_rate,
         "drift_alerts": t.drift_alerts,
+        "cache_hits": t.cache_hits,
         "feedback": {str(k): v for k, v in t.feedback.items()},
         "latency_ms": {stage: {"p50": p50, "p95": p95} for stage, (p50, p95) in t.latency_percentiles().items()},
         "by_prompt_and_route": [

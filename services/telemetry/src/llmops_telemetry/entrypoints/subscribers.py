@@ -45,7 +45,7 @@ def register(broker: KafkaBroker, aggregates: Aggregates, settings: TelemetrySet
         prompt = f"{event.prompt_name}@v{event.prompt_version}" if event.prompt_name else ""
         row = AnswerRow(
             event.answer_id, event.envelope.occurred_at.ToSeconds(), event.question, status, event.envelope.trace_id,
-            prompt=prompt, route=event.route,
+            prompt=prompt, route=event.route, cache_hit=event.cache_hit,
         )  # fmt: skip
         stages = {s.stage: s.milliseconds for s in event.latencies}
         tokens = (event.usage.input_tokens, event.usage.output_tokens)
@@ -53,6 +53,8 @@ def register(broker: KafkaBroker, aggregates: Aggregates, settings: TelemetrySet
             return
         label = tenant_label(tenant)
         metrics.ANSWERS.labels(label, status).inc()
+        if event.cache_hit:
+            metrics.CACHE_HITS.labels(label).inc()
         metrics.TOKENS.labels(label, "input").inc(event.usage.input_tokens)
         metrics.TOKENS.labels(label, "output").inc(event.usage.output_tokens)
         metrics.COST.labels(label).inc(event.cost_usd)

@@ -28,7 +28,7 @@ if _version_not_supported:
 class GenerationServiceStub:
     """GenerationService renders a registered prompt and calls a model route
     (any OpenAI-compatible endpoint). It owns the prompt registry, the semantic
-    cache, model routes and the price table.
+    cache, model routes and their prices.
     """
 
     def __init__(self, channel):
@@ -52,12 +52,32 @@ class GenerationServiceStub:
                 request_serializer=llmops_dot_generation_dot_v1_dot_generation__pb2.ListPromptsRequest.SerializeToString,
                 response_deserializer=llmops_dot_generation_dot_v1_dot_generation__pb2.ListPromptsResponse.FromString,
                 _registered_method=True)
+        self.GetPrompt = channel.unary_unary(
+                '/llmops.generation.v1.GenerationService/GetPrompt',
+                request_serializer=llmops_dot_generation_dot_v1_dot_generation__pb2.GetPromptRequest.SerializeToString,
+                response_deserializer=llmops_dot_generation_dot_v1_dot_generation__pb2.PromptTemplate.FromString,
+                _registered_method=True)
+        self.DiffPrompts = channel.unary_unary(
+                '/llmops.generation.v1.GenerationService/DiffPrompts',
+                request_serializer=llmops_dot_generation_dot_v1_dot_generation__pb2.DiffPromptsRequest.SerializeToString,
+                response_deserializer=llmops_dot_generation_dot_v1_dot_generation__pb2.DiffPromptsResponse.FromString,
+                _registered_method=True)
+        self.ActivatePrompt = channel.unary_unary(
+                '/llmops.generation.v1.GenerationService/ActivatePrompt',
+                request_serializer=llmops_dot_generation_dot_v1_dot_generation__pb2.ActivatePromptRequest.SerializeToString,
+                response_deserializer=llmops_dot_generation_dot_v1_dot_generation__pb2.PromptActivation.FromString,
+                _registered_method=True)
+        self.RollbackPrompt = channel.unary_unary(
+                '/llmops.generation.v1.GenerationService/RollbackPrompt',
+                request_serializer=llmops_dot_generation_dot_v1_dot_generation__pb2.RollbackPromptRequest.SerializeToString,
+                response_deserializer=llmops_dot_generation_dot_v1_dot_generation__pb2.PromptActivation.FromString,
+                _registered_method=True)
 
 
 class GenerationServiceServicer:
     """GenerationService renders a registered prompt and calls a model route
     (any OpenAI-compatible endpoint). It owns the prompt registry, the semantic
-    cache, model routes and the price table.
+    cache, model routes and their prices.
     """
 
     def Generate(self, request, context):
@@ -75,6 +95,36 @@ class GenerationServiceServicer:
 
     def ListPrompts(self, request, context):
         """Lists registered prompt templates, paginated.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetPrompt(self, request, context):
+        """Admin operations of the prompt registry (docs/decisions/0025). Versions are immutable files
+        loaded at start; an activation says which versions Generate uses, with A/B weights.
+        One version of a prompt; version 0 means the latest. NOT_FOUND for an unknown name or version.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DiffPrompts(self, request, context):
+        """Unified diff of two versions of one prompt.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ActivatePrompt(self, request, context):
+        """Makes the given versions active with their weights; publishes PromptActivated.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RollbackPrompt(self, request, context):
+        """Restores the activation before the current one; FAILED_PRECONDITION when there is none.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -98,6 +148,26 @@ def add_GenerationServiceServicer_to_server(servicer, server):
                     request_deserializer=llmops_dot_generation_dot_v1_dot_generation__pb2.ListPromptsRequest.FromString,
                     response_serializer=llmops_dot_generation_dot_v1_dot_generation__pb2.ListPromptsResponse.SerializeToString,
             ),
+            'GetPrompt': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetPrompt,
+                    request_deserializer=llmops_dot_generation_dot_v1_dot_generation__pb2.GetPromptRequest.FromString,
+                    response_serializer=llmops_dot_generation_dot_v1_dot_generation__pb2.PromptTemplate.SerializeToString,
+            ),
+            'DiffPrompts': grpc.unary_unary_rpc_method_handler(
+                    servicer.DiffPrompts,
+                    request_deserializer=llmops_dot_generation_dot_v1_dot_generation__pb2.DiffPromptsRequest.FromString,
+                    response_serializer=llmops_dot_generation_dot_v1_dot_generation__pb2.DiffPromptsResponse.SerializeToString,
+            ),
+            'ActivatePrompt': grpc.unary_unary_rpc_method_handler(
+                    servicer.ActivatePrompt,
+                    request_deserializer=llmops_dot_generation_dot_v1_dot_generation__pb2.ActivatePromptRequest.FromString,
+                    response_serializer=llmops_dot_generation_dot_v1_dot_generation__pb2.PromptActivation.SerializeToString,
+            ),
+            'RollbackPrompt': grpc.unary_unary_rpc_method_handler(
+                    servicer.RollbackPrompt,
+                    request_deserializer=llmops_dot_generation_dot_v1_dot_generation__pb2.RollbackPromptRequest.FromString,
+                    response_serializer=llmops_dot_generation_dot_v1_dot_generation__pb2.PromptActivation.SerializeToString,
+            ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
             'llmops.generation.v1.GenerationService', rpc_method_handlers)
@@ -109,7 +179,7 @@ def add_GenerationServiceServicer_to_server(servicer, server):
 class GenerationService:
     """GenerationService renders a registered prompt and calls a model route
     (any OpenAI-compatible endpoint). It owns the prompt registry, the semantic
-    cache, model routes and the price table.
+    cache, model routes and their prices.
     """
 
     @staticmethod
@@ -183,6 +253,114 @@ class GenerationService:
             '/llmops.generation.v1.GenerationService/ListPrompts',
             llmops_dot_generation_dot_v1_dot_generation__pb2.ListPromptsRequest.SerializeToString,
             llmops_dot_generation_dot_v1_dot_generation__pb2.ListPromptsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetPrompt(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/llmops.generation.v1.GenerationService/GetPrompt',
+            llmops_dot_generation_dot_v1_dot_generation__pb2.GetPromptRequest.SerializeToString,
+            llmops_dot_generation_dot_v1_dot_generation__pb2.PromptTemplate.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DiffPrompts(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/llmops.generation.v1.GenerationService/DiffPrompts',
+            llmops_dot_generation_dot_v1_dot_generation__pb2.DiffPromptsRequest.SerializeToString,
+            llmops_dot_generation_dot_v1_dot_generation__pb2.DiffPromptsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ActivatePrompt(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/llmops.generation.v1.GenerationService/ActivatePrompt',
+            llmops_dot_generation_dot_v1_dot_generation__pb2.ActivatePromptRequest.SerializeToString,
+            llmops_dot_generation_dot_v1_dot_generation__pb2.PromptActivation.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RollbackPrompt(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/llmops.generation.v1.GenerationService/RollbackPrompt',
+            llmops_dot_generation_dot_v1_dot_generation__pb2.RollbackPromptRequest.SerializeToString,
+            llmops_dot_generation_dot_v1_dot_generation__pb2.PromptActivation.FromString,
             options,
             channel_credentials,
             insecure,

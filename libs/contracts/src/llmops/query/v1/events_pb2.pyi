@@ -23,7 +23,7 @@ class RetrievedContext(_message.Message):
     def __init__(self, chunk_id: _Optional[str] = ..., document_id: _Optional[str] = ..., text: _Optional[str] = ..., score: _Optional[float] = ..., similarity: _Optional[float] = ...) -> None: ...
 
 class AnswerProduced(_message.Message):
-    __slots__ = ("envelope", "answer_id", "session_id", "question", "answer", "status", "reason", "contexts", "citations", "prompt_name", "prompt_version", "model", "provider", "usage", "cost_usd", "latencies", "outcome", "outcome_reason", "route")
+    __slots__ = ("envelope", "answer_id", "session_id", "question", "answer", "status", "reason", "contexts", "citations", "prompt_name", "prompt_version", "model", "provider", "usage", "cost_usd", "latencies", "outcome", "outcome_reason", "route", "cache_hit", "cache_similarity")
     ENVELOPE_FIELD_NUMBER: _ClassVar[int]
     ANSWER_ID_FIELD_NUMBER: _ClassVar[int]
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
@@ -43,6 +43,8 @@ class AnswerProduced(_message.Message):
     OUTCOME_FIELD_NUMBER: _ClassVar[int]
     OUTCOME_REASON_FIELD_NUMBER: _ClassVar[int]
     ROUTE_FIELD_NUMBER: _ClassVar[int]
+    CACHE_HIT_FIELD_NUMBER: _ClassVar[int]
+    CACHE_SIMILARITY_FIELD_NUMBER: _ClassVar[int]
     envelope: _envelope_pb2.EventEnvelope
     answer_id: str
     session_id: str
@@ -62,7 +64,9 @@ class AnswerProduced(_message.Message):
     outcome: _query_pb2.AnswerOutcome
     outcome_reason: str
     route: str
-    def __init__(self, envelope: _Optional[_Union[_envelope_pb2.EventEnvelope, _Mapping]] = ..., answer_id: _Optional[str] = ..., session_id: _Optional[str] = ..., question: _Optional[str] = ..., answer: _Optional[str] = ..., status: _Optional[_Union[_query_pb2.AnswerStatus, str]] = ..., reason: _Optional[str] = ..., contexts: _Optional[_Iterable[_Union[RetrievedContext, _Mapping]]] = ..., citations: _Optional[_Iterable[_Union[_query_pb2.Citation, _Mapping]]] = ..., prompt_name: _Optional[str] = ..., prompt_version: _Optional[int] = ..., model: _Optional[str] = ..., provider: _Optional[str] = ..., usage: _Optional[_Union[_envelope_pb2.TokenUsage, _Mapping]] = ..., cost_usd: _Optional[float] = ..., latencies: _Optional[_Iterable[_Union[_query_pb2.StageLatency, _Mapping]]] = ..., outcome: _Optional[_Union[_query_pb2.AnswerOutcome, str]] = ..., outcome_reason: _Optional[str] = ..., route: _Optional[str] = ...) -> None: ...
+    cache_hit: bool
+    cache_similarity: float
+    def __init__(self, envelope: _Optional[_Union[_envelope_pb2.EventEnvelope, _Mapping]] = ..., answer_id: _Optional[str] = ..., session_id: _Optional[str] = ..., question: _Optional[str] = ..., answer: _Optional[str] = ..., status: _Optional[_Union[_query_pb2.AnswerStatus, str]] = ..., reason: _Optional[str] = ..., contexts: _Optional[_Iterable[_Union[RetrievedContext, _Mapping]]] = ..., citations: _Optional[_Iterable[_Union[_query_pb2.Citation, _Mapping]]] = ..., prompt_name: _Optional[str] = ..., prompt_version: _Optional[int] = ..., model: _Optional[str] = ..., provider: _Optional[str] = ..., usage: _Optional[_Union[_envelope_pb2.TokenUsage, _Mapping]] = ..., cost_usd: _Optional[float] = ..., latencies: _Optional[_Iterable[_Union[_query_pb2.StageLatency, _Mapping]]] = ..., outcome: _Optional[_Union[_query_pb2.AnswerOutcome, str]] = ..., outcome_reason: _Optional[str] = ..., route: _Optional[str] = ..., cache_hit: _Optional[bool] = ..., cache_similarity: _Optional[float] = ...) -> None: ...
 
 class FeedbackGiven(_message.Message):
     __slots__ = ("envelope", "feedback_id", "answer_id", "rating", "comment")

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from llmops.common.v1 import envelope_pb2 as llmops_dot_common_dot_v1_dot_envelope__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1bllmops/query/v1/query.proto\x12\x0fllmops.query.v1\x1a\x1fllmops/common/v1/envelope.proto\"\xd5\x01\n\nAskRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x10\n\x08question\x18\x02 \x01(\t\x12\r\n\x05top_k\x18\x03 \x01(\r\x12\x12\n\nsession_id\x18\x04 \x01(\t\x12H\n\x0fmetadata_filter\x18\x05 \x03(\x0b\x32/.llmops.query.v1.AskRequest.MetadataFilterEntry\x1a\x35\n\x13MetadataFilterEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\x88\x01\n\x08\x43itation\x12\x13\n\x0b\x64ocument_id\x18\x01 \x01(\t\x12\x10\n\x08\x63hunk_id\x18\x02 \x01(\t\x12\r\n\x05title\x18\x03 \x01(\t\x12\x12\n\nsource_uri\x18\x04 \x01(\t\x12\r\n\x05score\x18\x05 \x01(\x01\x12\x0f\n\x07snippet\x18\x06 \x01(\t\x12\x12\n\nsimilarity\x18\x07 \x01(\x01\"3\n\x0cStageLatency\x12\r\n\x05stage\x18\x01 \x01(\t\x12\x14\n\x0cmilliseconds\x18\x02 \x01(\x01\"\xb4\x03\n\x0b\x41skResponse\x12\x11\n\tanswer_id\x18\x01 \x01(\t\x12\x0e\n\x06\x61nswer\x18\x02 \x01(\t\x12-\n\x06status\x18\x03 \x01(\x0e\x32\x1d.llmops.query.v1.AnswerStatus\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12,\n\tcitations\x18\x05 \x03(\x0b\x32\x19.llmops.query.v1.Citation\x12\x10\n\x08trace_id\x18\x06 \x01(\t\x12\r\n\x05model\x18\x07 \x01(\t\x12\x13\n\x0bprompt_name\x18\x08 \x01(\t\x12\x16\n\x0eprompt_version\x18\t \x01(\r\x12+\n\x05usage\x18\n \x01(\x0b\x32\x1c.llmops.common.v1.TokenUsage\x12\x10\n\x08\x63ost_usd\x18\x0b \x01(\x01\x12\x30\n\tlatencies\x18\x0c \x03(\x0b\x32\x1d.llmops.query.v1.StageLatency\x12/\n\x07outcome\x18\r \x01(\x0e\x32\x1e.llmops.query.v1.AnswerOutcome\x12\x16\n\x0eoutcome_reason\x18\x0e \x01(\t\x12\r\n\x05route\x18\x0f \x01(\t\"\\\n\x11\x41skStreamResponse\x12\x0f\n\x05token\x18\x01 \x01(\tH\x00\x12-\n\x05\x66inal\x18\x02 \x01(\x0b\x32\x1c.llmops.query.v1.AskResponseH\x00\x42\x07\n\x05\x65vent\"^\n\x15SubmitFeedbackRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x11\n\tanswer_id\x18\x02 \x01(\t\x12\x0e\n\x06rating\x18\x03 \x01(\x05\x12\x0f\n\x07\x63omment\x18\x04 \x01(\t\"-\n\x16SubmitFeedbackResponse\x12\x13\n\x0b\x66\x65\x65\x64\x62\x61\x63k_id\x18\x01 \x01(\t*\xc2\x01\n\rAnswerOutcome\x12\x1e\n\x1a\x41NSWER_OUTCOME_UNSPECIFIED\x10\x00\x12\x1b\n\x17\x41NSWER_OUTCOME_VERIFIED\x10\x01\x12\x1b\n\x17\x41NSWER_OUTCOME_FALLBACK\x10\x02\x12\x1d\n\x19\x41NSWER_OUTCOME_EXTRACTIVE\x10\x03\x12\x1c\n\x18\x41NSWER_OUTCOME_ABSTAINED\x10\x04\x12\x1a\n\x16\x41NSWER_OUTCOME_REFUSED\x10\x05*\x81\x01\n\x0c\x41nswerStatus\x12\x1d\n\x19\x41NSWER_STATUS_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x41NSWER_STATUS_ANSWERED\x10\x01\x12\x1b\n\x17\x41NSWER_STATUS_ABSTAINED\x10\x02\x12\x19\n\x15\x41NSWER_STATUS_REFUSED\x10\x03\x32\x83\x02\n\x0cQueryService\x12@\n\x03\x41sk\x12\x1b.llmops.query.v1.AskRequest\x1a\x1c.llmops.query.v1.AskResponse\x12N\n\tAskStream\x12\x1b.llmops.query.v1.AskRequest\x1a\".llmops.query.v1.AskStreamResponse0\x01\x12\x61\n\x0eSubmitFeedback\x12&.llmops.query.v1.SubmitFeedbackRequest\x1a\'.llmops.query.v1.SubmitFeedbackResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1bllmops/query/v1/query.proto\x12\x0fllmops.query.v1\x1a\x1fllmops/common/v1/envelope.proto\"\xd5\x01\n\nAskRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x10\n\x08question\x18\x02 \x01(\t\x12\r\n\x05top_k\x18\x03 \x01(\r\x12\x12\n\nsession_id\x18\x04 \x01(\t\x12H\n\x0fmetadata_filter\x18\x05 \x03(\x0b\x32/.llmops.query.v1.AskRequest.MetadataFilterEntry\x1a\x35\n\x13MetadataFilterEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\x88\x01\n\x08\x43itation\x12\x13\n\x0b\x64ocument_id\x18\x01 \x01(\t\x12\x10\n\x08\x63hunk_id\x18\x02 \x01(\t\x12\r\n\x05title\x18\x03 \x01(\t\x12\x12\n\nsource_uri\x18\x04 \x01(\t\x12\r\n\x05score\x18\x05 \x01(\x01\x12\x0f\n\x07snippet\x18\x06 \x01(\t\x12\x12\n\nsimilarity\x18\x07 \x01(\x01\"3\n\x0cStageLatency\x12\r\n\x05stage\x18\x01 \x01(\t\x12\x14\n\x0cmilliseconds\x18\x02 \x01(\x01\"\xe1\x03\n\x0b\x41skResponse\x12\x11\n\tanswer_id\x18\x01 \x01(\t\x12\x0e\n\x06\x61nswer\x18\x02 \x01(\t\x12-\n\x06status\x18\x03 \x01(\x0e\x32\x1d.llmops.query.v1.AnswerStatus\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12,\n\tcitations\x18\x05 \x03(\x0b\x32\x19.llmops.query.v1.Citation\x12\x10\n\x08trace_id\x18\x06 \x01(\t\x12\r\n\x05model\x18\x07 \x01(\t\x12\x13\n\x0bprompt_name\x18\x08 \x01(\t\x12\x16\n\x0eprompt_version\x18\t \x01(\r\x12+\n\x05usage\x18\n \x01(\x0b\x32\x1c.llmops.common.v1.TokenUsage\x12\x10\n\x08\x63ost_usd\x18\x0b \x01(\x01\x12\x30\n\tlatencies\x18\x0c \x03(\x0b\x32\x1d.llmops.query.v1.StageLatency\x12/\n\x07outcome\x18\r \x01(\x0e\x32\x1e.llmops.query.v1.AnswerOutcome\x12\x16\n\x0eoutcome_reason\x18\x0e \x01(\t\x12\r\n\x05route\x18\x0f \x01(\t\x12\x11\n\tcache_hit\x18\x10 \x01(\x08\x12\x18\n\x10\x63\x61\x63he_similarity\x18\x11 \x01(\x01\"\\\n\x11\x41skStreamResponse\x12\x0f\n\x05token\x18\x01 \x01(\tH\x00\x12-\n\x05\x66inal\x18\x02 \x01(\x0b\x32\x1c.llmops.query.v1.AskResponseH\x00\x42\x07\n\x05\x65vent\"^\n\x15SubmitFeedbackRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x11\n\tanswer_id\x18\x02 \x01(\t\x12\x0e\n\x06rating\x18\x03 \x01(\x05\x12\x0f\n\x07\x63omment\x18\x04 \x01(\t\"-\n\x16SubmitFeedbackResponse\x12\x13\n\x0b\x66\x65\x65\x64\x62\x61\x63k_id\x18\x01 \x01(\t*\xc2\x01\n\rAnswerOutcome\x12\x1e\n\x1a\x41NSWER_OUTCOME_UNSPECIFIED\x10\x00\x12\x1b\n\x17\x41NSWER_OUTCOME_VERIFIED\x10\x01\x12\x1b\n\x17\x41NSWER_OUTCOME_FALLBACK\x10\x02\x12\x1d\n\x19\x41NSWER_OUTCOME_EXTRACTIVE\x10\x03\x12\x1c\n\x18\x41NSWER_OUTCOME_ABSTAINED\x10\x04\x12\x1a\n\x16\x41NSWER_OUTCOME_REFUSED\x10\x05*\x81\x01\n\x0c\x41nswerStatus\x12\x1d\n\x19\x41NSWER_STATUS_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x41NSWER_STATUS_ANSWERED\x10\x01\x12\x1b\n\x17\x41NSWER_STATUS_ABSTAINED\x10\x02\x12\x19\n\x15\x41NSWER_STATUS_REFUSED\x10\x03\x32\x83\x02\n\x0cQueryService\x12@\n\x03\x41sk\x12\x1b.llmops.query.v1.AskRequest\x1a\x1c.llmops.query.v1.AskResponse\x12N\n\tAskStream\x12\x1b.llmops.query.v1.AskRequest\x1a\".llmops.query.v1.AskStreamResponse0\x01\x12\x61\n\x0eSubmitFeedback\x12&.llmops.query.v1.SubmitFeedbackRequest\x1a\'.llmops.query.v1.SubmitFeedbackResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -34,10 +34,10 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_ASKREQUEST_METADATAFILTERENTRY']._loaded_options = None
   _globals['_ASKREQUEST_METADATAFILTERENTRY']._serialized_options = b'8\001'
-  _globals['_ANSWEROUTCOME']._serialized_start=1166
-  _globals['_ANSWEROUTCOME']._serialized_end=1360
-  _globals['_ANSWERSTATUS']._serialized_start=1363
-  _globals['_ANSWERSTATUS']._serialized_end=1492
+  _globals['_ANSWEROUTCOME']._serialized_start=1211
+  _globals['_ANSWEROUTCOME']._serialized_end=1405
+  _globals['_ANSWERSTATUS']._serialized_start=1408
+  _globals['_ANSWERSTATUS']._serialized_end=1537
   _globals['_ASKREQUEST']._serialized_start=82
   _globals['_ASKREQUEST']._serialized_end=295
   _globals['_ASKREQUEST_METADATAFILTERENTRY']._serialized_start=242
@@ -47,13 +47,13 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_STAGELATENCY']._serialized_start=436
   _globals['_STAGELATENCY']._serialized_end=487
   _globals['_ASKRESPONSE']._serialized_start=490
-  _globals['_ASKRESPONSE']._serialized_end=926
-  _globals['_ASKSTREAMRESPONSE']._serialized_start=928
-  _globals['_ASKSTREAMRESPONSE']._serialized_end=1020
-  _globals['_SUBMITFEEDBACKREQUEST']._serialized_start=1022
-  _globals['_SUBMITFEEDBACKREQUEST']._serialized_end=1116
-  _globals['_SUBMITFEEDBACKRESPONSE']._serialized_start=1118
-  _globals['_SUBMITFEEDBACKRESPONSE']._serialized_end=1163
-  _globals['_QUERYSERVICE']._serialized_start=1495
-  _globals['_QUERYSERVICE']._serialized_end=1754
+  _globals['_ASKRESPONSE']._serialized_end=971
+  _globals['_ASKSTREAMRESPONSE']._serialized_start=973
+  _globals['_ASKSTREAMRESPONSE']._serialized_end=1065
+  _globals['_SUBMITFEEDBACKREQUEST']._serialized_start=1067
+  _globals['_SUBMITFEEDBACKREQUEST']._serialized_end=1161
+  _globals['_SUBMITFEEDBACKRESPONSE']._serialized_start=1163
+  _globals['_SUBMITFEEDBACKRESPONSE']._serialized_end=1208
+  _globals['_QUERYSERVICE']._serialized_start=1540
+  _globals['_QUERYSERVICE']._serialized_end=1799
 # @@protoc_insertion_point(module_scope)

@@ -82,7 +82,7 @@ class StageLatency(_message.Message):
     def __init__(self, stage: _Optional[str] = ..., milliseconds: _Optional[float] = ...) -> None: ...
 
 class AskResponse(_message.Message):
-    __slots__ = ("answer_id", "answer", "status", "reason", "citations", "trace_id", "model", "prompt_name", "prompt_version", "usage", "cost_usd", "latencies", "outcome", "outcome_reason", "route")
+    __slots__ = ("answer_id", "answer", "status", "reason", "citations", "trace_id", "model", "prompt_name", "prompt_version", "usage", "cost_usd", "latencies", "outcome", "outcome_reason", "route", "cache_hit", "cache_similarity")
     ANSWER_ID_FIELD_NUMBER: _ClassVar[int]
     ANSWER_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
@@ -98,6 +98,8 @@ class AskResponse(_message.Message):
     OUTCOME_FIELD_NUMBER: _ClassVar[int]
     OUTCOME_REASON_FIELD_NUMBER: _ClassVar[int]
     ROUTE_FIELD_NUMBER: _ClassVar[int]
+    CACHE_HIT_FIELD_NUMBER: _ClassVar[int]
+    CACHE_SIMILARITY_FIELD_NUMBER: _ClassVar[int]
     answer_id: str
     answer: str
     status: AnswerStatus
@@ -113,7 +115,9 @@ class AskResponse(_message.Message):
     outcome: AnswerOutcome
     outcome_reason: str
     route: str
-    def __init__(self, answer_id: _Optional[str] = ..., answer: _Optional[str] = ..., status: _Optional[_Union[AnswerStatus, str]] = ..., reason: _Optional[str] = ..., citations: _Optional[_Iterable[_Union[Citation, _Mapping]]] = ..., trace_id: _Optional[str] = ..., model: _Optional[str] = ..., prompt_name: _Optional[str] = ..., prompt_version: _Optional[int] = ..., usage: _Optional[_Union[_envelope_pb2.TokenUsage, _Mapping]] = ..., cost_usd: _Optional[float] = ..., latencies: _Optional[_Iterable[_Union[StageLatency, _Mapping]]] = ..., outcome: _Optional[_Union[AnswerOutcome, str]] = ..., outcome_reason: _Optional[str] = ..., route: _Optional[str] = ...) -> None: ...
+    cache_hit: bool
+    cache_similarity: float
+    def __init__(self, answer_id: _Optional[str] = ..., answer: _Optional[str] = ..., status: _Optional[_Union[AnswerStatus, str]] = ..., reason: _Optional[str] = ..., citations: _Optional[_Iterable[_Union[Citation, _Mapping]]] = ..., trace_id: _Optional[str] = ..., model: _Optional[str] = ..., prompt_name: _Optional[str] = ..., prompt_version: _Optional[int] = ..., usage: _Optional[_Union[_envelope_pb2.TokenUsage, _Mapping]] = ..., cost_usd: _Optional[float] = ..., latencies: _Optional[_Iterable[_Union[StageLatency, _Mapping]]] = ..., outcome: _Optional[_Union[AnswerOutcome, str]] = ..., outcome_reason: _Optional[str] = ..., route: _Optional[str] = ..., cache_hit: _Optional[bool] = ..., cache_similarity: _Optional[float] = ...) -> None: ...
 
 class AskStreamResponse(_message.Message):
     __slots__ = ("token", "final")
