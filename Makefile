@@ -70,7 +70,8 @@ run: setup
 	$(BIN)/llmops demo
 
 # Stack start-up and memory, ingest throughput against the raw model (re-sync, one edit), the cost
-# of authentication per call, drift detection delay and false alarms on synthetic streams, guardrail
+# of authentication per call, drift detection delay and false alarms on synthetic streams, the semantic
+# cache (hit rate, false hits, lookup cost), guardrail
 # rates and CheckInput latency (about 18 minutes on 2 cores);
 # each writes its own section of docs/benchmarks.md.
 bench: setup
@@ -78,6 +79,7 @@ bench: setup
 	$(BIN)/python -m llmops_stack.ingest_bench
 	$(BIN)/python -m llmops_stack.auth_bench
 	$(BIN)/python -m llmops_stack.drift_bench
+	$(BIN)/python -m llmops_stack.cache_bench
 	$(BIN)/llmops eval guardrails
 
 # An ingest on the whole platform under a poison record, SIGKILL of an embedding replica, and
