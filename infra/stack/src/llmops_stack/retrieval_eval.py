@@ -112,6 +112,9 @@ class MiniLmOnnx:
         self.tokenizer.enable_padding(pad_to_multiple_of=8)
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = 2
+        # Idle worker threads would otherwise spin after each run and slow whatever runs next in this
+        # process (the guardrails harness times the injection classifier right after it).
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = onnxruntime.InferenceSession(
             str(MODELS / "encoder" / "1" / "model.onnx"), options, providers=["CPUExecutionProvider"]
         )
