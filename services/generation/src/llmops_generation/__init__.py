@@ -1,4 +1,4 @@
-"""llmops generation service: prompt registry, semantic cache, model routes, prices.
+"""llmops generation service: prompt registry (versions, A/B weights), model routes, prices.
 
 Generate calls any OpenAI-compatible endpoint.
 """
