@@ -85,3 +85,13 @@ def test_a_half_open_success_closes_the_breaker() -> None:
     assert breaker.allow() and not breaker.allow()  # one trial at a time
     breaker.record_success()
     assert breaker.state == "closed" and breaker.allow()
+
+
+def test_the_answer_pays_for_every_draft_it_wrote() -> None:
+    from llmops_query.adapters.answer_events import response
+
+    ask = pipeline(Retriever(0.8), Model("You have 3 days.", "small"), Model("Within 30 days of delivery.", "large"))
+    answer = asyncio.run(ask.ask(ask_request("acme", QUESTION, 0, "", 4)))
+    ask_response = response(answer, "")
+    assert (ask_response.usage.input_tokens, ask_response.usage.output_tokens) == (100, 10)  # 2 drafts of 50 + 5
+    assert ask_response.route == "large"

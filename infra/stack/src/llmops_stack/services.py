@@ -7,6 +7,7 @@ here: Kafka consumer groups share the partitions among replicas, gRPC goes to th
 from __future__ import annotations
 
 import json
+import os
 import sys
 from dataclasses import dataclass
 
@@ -51,7 +52,8 @@ def service_environment(settings: StackSettings, service: str, replica: int) -> 
     wiring = {
         "query": {
             # The packaged model under two routes (routes.yaml): the small one first, the large on escalation.
-            "GENERATION_ROUTES": json.dumps(["small", "large"]),
+            # (a bench may set LLMOPS_QUERY_GENERATION_ROUTES to compare policies).
+            "GENERATION_ROUTES": os.environ.get("LLMOPS_QUERY_GENERATION_ROUTES", json.dumps(["small", "large"])),
             "GUARDRAILS_URL": target(settings, "guardrails"),
             "RETRIEVAL_URL": target(settings, "retrieval"),
             "GENERATION_URL": target(settings, "generation"),

@@ -124,6 +124,7 @@ class AskPipeline:
             done()
             breaker.record_success()
             answer.generated = draft
+            answer.drafts.append(draft)
             done = clock.timed("verification")
             check = await check_answer(
                 draft.text, [p.text for p in answer.passages], self.embedder, self.claims, question

@@ -39,6 +39,7 @@ def citations(answer: Answer) -> list[query_pb2.Citation]:
 
 def response(answer: Answer, trace_id: str) -> query_pb2.AskResponse:
     generated = answer.generated
+    spent_in, spent_out, spent_cost = answer.spent()
     return query_pb2.AskResponse(
         answer_id=answer.answer_id,
         answer=answer.text,
@@ -49,11 +50,9 @@ def response(answer: Answer, trace_id: str) -> query_pb2.AskResponse:
         model=generated.model if generated else "",
         prompt_name=generated.prompt_name if generated else "",
         prompt_version=generated.prompt_version if generated else 0,
-        usage=TokenUsage(
-            input_tokens=generated.input_tokens if generated else 0,
-            output_tokens=generated.output_tokens if generated else 0,
-        ),
-        cost_usd=generated.cost_usd if generated else 0.0,
+        # Every draft's tokens and cost, the ones that failed the check or escalated included.
+        usage=TokenUsage(input_tokens=spent_in, output_tokens=spent_out),
+        cost_usd=spent_cost,
         latencies=[query_pb2.StageLatency(stage=k, milliseconds=v) for k, v in answer.latencies_ms.items()],
         outcome=OUTCOMES[answer.outcome],
         outcome_reason=answer.outcome_reason,

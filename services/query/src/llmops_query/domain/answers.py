@@ -88,6 +88,16 @@ class Answer:
     route: str = ""
     # Set when the answer came from the semantic cache: the cached question's cosine to this one.
     cache_similarity: float | None = None
+    # Every draft written for this answer, kept or not: its tokens and cost were spent either way.
+    drafts: list[Generated] = field(default_factory=list)
+
+    def spent(self) -> tuple[int, int, float]:
+        """Input tokens, output tokens and cost of every draft (a cache hit spent none)."""
+        return (
+            sum(d.input_tokens for d in self.drafts),
+            sum(d.output_tokens for d in self.drafts),
+            sum(d.cost_usd for d in self.drafts),
+        )
 
     def refuse(self, reason: str) -> None:
         self.status, self.outcome, self.reason = Status.REFUSED, Outcome.REFUSED, reason
