@@ -71,8 +71,8 @@ run: setup
 
 # Stack start-up and memory, ingest throughput against the raw model (re-sync, one edit), the cost
 # of authentication per call, drift detection delay and false alarms on synthetic streams, the semantic
-# cache (hit rate, false hits, lookup cost), guardrail
-# rates and CheckInput latency (about 18 minutes on 2 cores);
+# cache (hit rate, false hits, lookup cost), route policy and cache on the real stack (three runs),
+# guardrail rates and CheckInput latency (about 30 minutes on 2 cores);
 # each writes its own section of docs/benchmarks.md.
 bench: setup
 	$(BIN)/python -m llmops_stack.bench
@@ -80,6 +80,7 @@ bench: setup
 	$(BIN)/python -m llmops_stack.auth_bench
 	$(BIN)/python -m llmops_stack.drift_bench
 	$(BIN)/python -m llmops_stack.cache_bench
+	$(BIN)/python -m llmops_stack.routing_bench
 	$(BIN)/llmops eval guardrails
 
 # An ingest on the whole platform under a poison record, SIGKILL of an embedding replica, and
