@@ -109,3 +109,15 @@ async def test_resolve_follows_the_activation_per_session() -> None:
     assert set(versions.values()) == {1, 2}
     for session, version in versions.items():
         assert (await registry.resolve("rag-answer", 0, session)).version == version
+
+
+async def test_a_prompt_starts_with_the_version_initial_yaml_names() -> None:
+    from llmops_generation.adapters.packaged_prompt_store import PackagedPromptStore
+    from llmops_generation.adapters.prompt_files import initial_versions
+
+    files = load_prompt_files()
+    assert initial_versions() == {"rag-answer": 1}  # v2 is a candidate until measured
+    assert await PackagedPromptStore(files, initial_versions()).active("rag-answer") == Activation(
+        "rag-answer", ((1, 1.0),)
+    )
+    assert await PackagedPromptStore(files).active("rag-answer") == Activation("rag-answer", ((2, 1.0),))

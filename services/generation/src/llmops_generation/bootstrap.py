@@ -15,7 +15,7 @@ from llmops_core.topics import PROMPT_ACTIVATIONS
 from llmops_generation.adapters.activation_publisher import KafkaActivationPublisher
 from llmops_generation.adapters.openai_model import OpenAICompatibleModel
 from llmops_generation.adapters.packaged_prompt_store import NoActivations, PackagedPromptStore
-from llmops_generation.adapters.prompt_files import load_prompt_files
+from llmops_generation.adapters.prompt_files import initial_versions, load_prompt_files
 from llmops_generation.adapters.prompt_store import PostgresPromptStore
 from llmops_generation.adapters.route_file import env_route, load_routes
 from llmops_generation.domain.routes import RouteSpec
@@ -65,7 +65,7 @@ def build_server(
     files without the database: the latest versions serve and activations are refused."""
     if isinstance(routes, OpenAICompatibleModel):
         routes = RouteTable([build_route(settings, routes)])
-    registry = prompts or PromptRegistry(PackagedPromptStore(load_prompt_files()), NoActivations())
+    registry = prompts or PromptRegistry(PackagedPromptStore(load_prompt_files(), initial_versions()), NoActivations())
     registration = ServiceRegistration(
         generation_pb2.DESCRIPTOR.services_by_name["GenerationService"],
         generation_pb2_grpc.add_GenerationServiceServicer_to_server,
@@ -86,7 +86,7 @@ async def main() -> None:
         await ensure_topics(settings.kafka, [PROMPT_ACTIVATIONS])
         broker = build_broker(settings.kafka, client_id=settings.service_name)
         prompts = PromptRegistry(
-            PostgresPromptStore(pool, settings.schema_name),
+            PostgresPromptStore(pool, settings.schema_name, initial_versions()),
             KafkaActivationPublisher(EventPublisher(broker)),
             settings.active_prompt_ttl_seconds,
         )

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from llmops_core.errors import FailedPrecondition
 from llmops_generation.domain.prompts import Activation, ActivationChange, PromptTemplate
@@ -12,8 +12,9 @@ NO_DATABASE = "this generation server runs without the prompt registry database:
 
 
 class PackagedPromptStore:
-    def __init__(self, templates: Sequence[PromptTemplate]) -> None:
+    def __init__(self, templates: Sequence[PromptTemplate], initial: Mapping[str, int] | None = None) -> None:
         self._templates = sorted(templates, key=lambda t: (t.name, t.version))
+        self.initial = dict(initial or {})  # the version each prompt serves (initial.yaml); else its latest
 
     async def load(self, templates: Sequence[PromptTemplate]) -> list[PromptTemplate]:
         self._templates = sorted(templates, key=lambda t: (t.name, t.version))
@@ -24,7 +25,10 @@ class PackagedPromptStore:
 
     async def active(self, name: str) -> Activation | None:
         versions = [t.version for t in self._templates if t.name == name]
-        return Activation(name, ((max(versions), 1.0),)) if versions else None
+        if not versions:
+            return None
+        start = self.initial.get(name)
+        return Activation(name, ((start if start in versions else max(versions), 1.0),))
 
     async def activate(self, activation: Activation, actor: str) -> ActivationChange:
         raise FailedPrecondition(NO_DATABASE)

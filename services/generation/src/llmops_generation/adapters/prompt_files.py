@@ -15,6 +15,20 @@ VERSION_FILE = re.compile(r"\Av([1-9][0-9]*)\.yaml\Z")
 NAME = re.compile(r"\A[a-z0-9][a-z0-9_-]{0,63}\Z")
 
 
+def initial_versions(folder: Path = PACKAGED_PROMPTS) -> dict[str, int]:
+    """``initial.yaml``: the version each prompt starts with on its first load (absent: its latest)."""
+    path = folder / "initial.yaml"
+    if not path.exists():
+        return {}
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as error:
+        raise FailedPrecondition(f"cannot read {path}: {error}") from error
+    if not isinstance(raw, dict) or not all(isinstance(v, int) and v > 0 for v in raw.values()):
+        raise FailedPrecondition(f"{path}: expected prompt names mapped to version numbers, e.g. 'rag-answer: 1'")
+    return {str(name): int(version) for name, version in raw.items()}
+
+
 def load_prompt_files(folder: Path = PACKAGED_PROMPTS) -> list[PromptTemplate]:
     """Every template under ``folder``, sorted by name and version; a malformed file stops the start."""
     templates: list[PromptTemplate] = []

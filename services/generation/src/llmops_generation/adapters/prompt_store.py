@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from psycopg import AsyncConnection
@@ -21,9 +21,11 @@ def _weights(raw: Any) -> tuple[tuple[int, float], ...]:
 
 
 class PostgresPromptStore:
-    def __init__(self, pool: AsyncConnectionPool, schema: str) -> None:
+    def __init__(self, pool: AsyncConnectionPool, schema: str, initial: Mapping[str, int] | None = None) -> None:
         self.pool = pool
         self.schema = schema
+        # The version a prompt starts with on its first load (prompts/initial.yaml); else its latest.
+        self.initial = dict(initial or {})
 
     async def _lock(self, connection: AsyncConnection, name: str) -> None:
         # Activations of one name are serialized; the loader takes the lock of the whole registry.
@@ -56,7 +58,9 @@ class PostgresPromptStore:
             latest: dict[str, int] = {}
             for t in templates:
                 latest[t.name] = max(latest.get(t.name, 0), t.version)
-            for name, version in sorted(latest.items()):
+            known = {(t.name, t.version) for t in templates}
+            starting = {n: v for n, v in self.initial.items() if (n, v) in known}
+            for name, version in sorted({**latest, **starting}.items()):
                 cursor = await connection.execute(f"SELECT 1 FROM {s}.active_prompts WHERE name = %s", (name,))
                 if await cursor.fetchone() is None:
                     await self._set_active(connection, Activation(name, ((version, 1.0),)), LOADER)
