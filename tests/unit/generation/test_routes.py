@@ -7,9 +7,11 @@ from pathlib import Path
 import pytest
 
 from llmops_core.errors import FailedPrecondition, InvalidArgument
+from llmops_core.settings import TritonSettings
 from llmops_generation.adapters.packaged_prompt_store import NoActivations, PackagedPromptStore
 from llmops_generation.adapters.prompt_files import load_prompt_files
 from llmops_generation.adapters.route_file import env_route, load_routes, read_route_file
+from llmops_generation.adapters.triton_model import TritonChatModel, TritonTokenCounter
 from llmops_generation.bootstrap import build_model
 from llmops_generation.domain.completions import Completion
 from llmops_generation.domain.pricing import TokenPrices
@@ -28,9 +30,13 @@ class CachingModel(RecordingModel):
         return Completion("30 days", 1_200, 300, "stop", cached_input_tokens=1_000)
 
 
-def test_the_packaged_file_has_two_routes_on_the_stack_model() -> None:
-    settings = GenerationSettings(routes_file=PACKAGED_ROUTES, llm_base_url="http://127.0.0.1:9999/v1")
-    large, small = load_routes(settings)
+def test_the_packaged_file_has_two_routes_on_the_stack_model_and_one_on_triton() -> None:
+    settings = GenerationSettings(
+        routes_file=PACKAGED_ROUTES,
+        llm_base_url="http://127.0.0.1:9999/v1",
+        triton=TritonSettings(grpc_url="127.0.0.1:9998"),
+    )
+    large, small, on_triton = load_routes(settings)
     assert (large.name, small.name) == ("large", "small")  # the first is the default: today's limits
     assert (large.context_window_tokens, large.timeout_seconds) == (settings.context_window_tokens, 60)
     assert small.model == large.model == settings.llm_model  # both SmolLM2: limits differ, not the model
@@ -38,6 +44,8 @@ def test_the_packaged_file_has_two_routes_on_the_stack_model() -> None:
     assert small.timeout_seconds < large.timeout_seconds
     assert small.context_window_tokens < large.context_window_tokens
     assert small.default_max_output_tokens < large.default_max_output_tokens
+    # The Triton route follows the stack's Triton and names the packaged model.
+    assert (on_triton.backend, on_triton.base_url, on_triton.model) == ("triton", "127.0.0.1:9998", "generator")
 
 
 def test_without_a_file_the_settings_make_the_one_route() -> None:
@@ -60,12 +68,14 @@ def test_a_malformed_routes_file_names_the_route_and_field(tmp_path: Path) -> No
             read_route_file(path, defaults)
 
 
-def test_a_triton_route_is_refused_at_start(tmp_path: Path) -> None:
+def test_a_triton_route_builds_the_triton_client_with_its_own_token_counter(tmp_path: Path) -> None:
     path = tmp_path / "routes.yaml"
-    path.write_text("routes: [{name: t, backend: triton, base_url: 'http://triton:8001'}]")
+    path.write_text("routes: [{name: t, backend: triton, base_url: 'triton:8001', model: llm, timeout_seconds: 5}]")
     [spec] = read_route_file(path, env_route(GenerationSettings()))
-    with pytest.raises(FailedPrecondition, match="backend 'triton' is not implemented"):
-        build_model(GenerationSettings(), spec)
+    model = build_model(GenerationSettings(), spec)
+    assert isinstance(model, TritonChatModel)
+    assert (model.url, model.model, model.timeout_seconds) == ("triton:8001", "llm", 5)
+    assert isinstance(model.tokenizer, TritonTokenCounter)  # counts come from Triton, never estimated
 
 
 def routes(model: RecordingModel) -> RouteTable:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from llmops.generation.v1 import generation_pb2, generation_pb2_grpc
-from llmops_core.errors import FailedPrecondition
 from llmops_core.grpc_client import configure_service_auth
 from llmops_core.grpc_server import GrpcServer, ServiceRegistration
 from llmops_core.kafka import EventPublisher, build_broker, ensure_topics
@@ -18,6 +17,7 @@ from llmops_generation.adapters.packaged_prompt_store import NoActivations, Pack
 from llmops_generation.adapters.prompt_files import initial_versions, load_prompt_files
 from llmops_generation.adapters.prompt_store import PostgresPromptStore
 from llmops_generation.adapters.route_file import env_route, load_routes
+from llmops_generation.adapters.triton_model import TritonChatModel
 from llmops_generation.domain.routes import RouteSpec
 from llmops_generation.entrypoints.grpc_servicer import GenerationServicer
 from llmops_generation.prompt_registry import PromptRegistry
@@ -25,23 +25,20 @@ from llmops_generation.service_layer import ModelRoute, RouteTable
 from llmops_generation.settings import GenerationSettings
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+# The backends a route may name (domain.routes.BACKENDS): each carries its own token counter.
+ServedModel = OpenAICompatibleModel | TritonChatModel
 
 
-def build_model(settings: GenerationSettings, spec: RouteSpec | None = None) -> OpenAICompatibleModel:
+def build_model(settings: GenerationSettings, spec: RouteSpec | None = None) -> ServedModel:
     spec = spec or env_route(settings)
-    if spec.backend != "openai":
-        raise FailedPrecondition(
-            f"route {spec.name!r}: backend {spec.backend!r} is not implemented yet; declare the route with "
-            "backend 'openai' and the server's OpenAI-compatible URL (Triton has an OpenAI front end)"
-        )
+    if spec.backend == "triton":
+        return TritonChatModel(spec.base_url, spec.model, spec.timeout_seconds)
     return OpenAICompatibleModel(
         spec.base_url, settings.llm_api_key.get_secret_value(), spec.model, spec.timeout_seconds
     )
 
 
-def build_route(
-    settings: GenerationSettings, model: OpenAICompatibleModel, spec: RouteSpec | None = None
-) -> ModelRoute:
+def build_route(settings: GenerationSettings, model: ServedModel, spec: RouteSpec | None = None) -> ModelRoute:
     spec = spec or env_route(settings)
     return ModelRoute(
         model=model,
@@ -58,12 +55,12 @@ def build_route(
 
 def build_server(
     settings: GenerationSettings,
-    routes: RouteTable | OpenAICompatibleModel,
+    routes: RouteTable | ServedModel,
     prompts: PromptRegistry | None = None,
 ) -> GrpcServer:
     """``routes`` may be one model (the route of the llm_* settings); no ``prompts`` means the prompt
     files without the database: the latest versions serve and activations are refused."""
-    if isinstance(routes, OpenAICompatibleModel):
+    if not isinstance(routes, RouteTable):
         routes = RouteTable([build_route(settings, routes)])
     registry = prompts or PromptRegistry(PackagedPromptStore(load_prompt_files(), initial_versions()), NoActivations())
     registration = ServiceRegistration(

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pydantic import Field, SecretStr
 
-from llmops_core.settings import PostgresSettings, ServiceSettings, service_config
+from llmops_core.settings import PostgresSettings, ServiceSettings, TritonSettings, service_config
 
 # The routes of the local stack (two limits on its one llama.cpp model); `llmops up` points at it.
 PACKAGED_ROUTES = Path(__file__).resolve().parent / "routes.yaml"
@@ -25,6 +25,8 @@ class GenerationSettings(ServiceSettings):
     # Model routes with prices (YAML, see routes.yaml). None: one route from the llm_* settings below,
     # named after llm_model and priced at 0. The llm_* settings also fill what a route file leaves out.
     routes_file: Path | None = None
+    # Where routes with backend "triton" find Triton's gRPC API when they name no base_url.
+    triton: TritonSettings = Field(default_factory=TritonSettings)
     # Any OpenAI-compatible endpoint: the local llama.cpp server, OpenAI, vLLM, Ollama, Triton's front end.
     llm_base_url: str = "http://127.0.0.1:8080/v1"
     llm_api_key: SecretStr = SecretStr("local")

@@ -29,12 +29,12 @@ def env_route(settings: GenerationSettings) -> RouteSpec:
 def load_routes(settings: GenerationSettings) -> list[RouteSpec]:
     if settings.routes_file is None:
         return [env_route(settings)]
-    return read_route_file(settings.routes_file, env_route(settings))
+    return read_route_file(settings.routes_file, env_route(settings), settings.triton.grpc_url)
 
 
-def read_route_file(path: Path, defaults: RouteSpec) -> list[RouteSpec]:
+def read_route_file(path: Path, defaults: RouteSpec, triton_url: str = "127.0.0.1:8001") -> list[RouteSpec]:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        return parse_routes(raw, defaults)
+        return parse_routes(raw, defaults, triton_url)
     except (OSError, yaml.YAMLError, RouteFileError) as error:
         raise RouteFileError(f"routes file {path}: {error}") from error

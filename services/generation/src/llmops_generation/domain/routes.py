@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from llmops_generation.domain.pricing import TokenPrices
 
 BACKENDS = ("openai", "triton")
+TRITON_MODEL = "generator"  # infra/triton/model_repository/generator
 ROUTE_NAME = re.compile(r"\A[a-z0-9][a-z0-9_.-]{0,63}\Z")
 
 
@@ -31,19 +32,21 @@ class RouteSpec:
     note: str
 
 
-def parse_routes(raw: Any, defaults: RouteSpec) -> list[RouteSpec]:
+def parse_routes(raw: Any, defaults: RouteSpec, triton_url: str = "127.0.0.1:8001") -> list[RouteSpec]:
     """Routes in file order (the first is the default); fields a route leaves out come from ``defaults``
-    (the env-based settings), so the packaged file can follow whatever server the stack started."""
+    (the env-based settings), so the packaged file can follow whatever server the stack started. A
+    "triton" route's endpoint defaults to ``triton_url`` (host:port of Triton's gRPC API) and its model
+    to the packaged ``generator``."""
     if not isinstance(raw, dict) or not isinstance(raw.get("routes"), list) or not raw["routes"]:
         raise RouteFileError("expected a mapping with a non-empty list 'routes'")
-    routes = [_route(i, entry, defaults) for i, entry in enumerate(raw["routes"])]
+    routes = [_route(i, entry, defaults, triton_url) for i, entry in enumerate(raw["routes"])]
     names = [r.name for r in routes]
     if len(set(names)) != len(names):
         raise RouteFileError(f"route names must be unique; got {names}")
     return routes
 
 
-def _route(index: int, entry: Any, d: RouteSpec) -> RouteSpec:
+def _route(index: int, entry: Any, d: RouteSpec, triton_url: str) -> RouteSpec:
     if not isinstance(entry, dict):
         raise RouteFileError(f"route {index} must be a mapping")
     name = entry.get("name")
@@ -66,6 +69,8 @@ def _route(index: int, entry: Any, d: RouteSpec) -> RouteSpec:
     backend = text("backend", "openai")
     if backend not in BACKENDS:
         raise RouteFileError(f"route {name!r}: backend {backend!r} is not one of {list(BACKENDS)}")
+    if backend == "triton":
+        d = replace(d, base_url=triton_url, model=TRITON_MODEL)
     prices = entry.get("price_per_million_tokens", {})
     if not isinstance(prices, dict):
         raise RouteFileError(f"route {name!r}: 'price_per_million_tokens' must be a mapping")

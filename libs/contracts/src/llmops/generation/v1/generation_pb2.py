@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from llmops.common.v1 import envelope_pb2 as llmops_dot_common_dot_v1_dot_envelope__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%llmops/generation/v1/generation.proto\x12\x14llmops.generation.v1\x1a\x1fllmops/common/v1/envelope.proto\"E\n\x0e\x43ontextPassage\x12\x10\n\x08\x63hunk_id\x18\x01 \x01(\t\x12\x13\n\x0b\x64ocument_id\x18\x02 \x01(\t\x12\x0c\n\x04text\x18\x03 \x01(\t\"\xf4\x01\n\x0fGenerateRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x10\n\x08question\x18\x02 \x01(\t\x12\x36\n\x08\x63ontexts\x18\x03 \x03(\x0b\x32$.llmops.generation.v1.ContextPassage\x12\x13\n\x0bprompt_name\x18\x04 \x01(\t\x12\x16\n\x0eprompt_version\x18\x05 \x01(\r\x12\x13\n\x0bmodel_route\x18\x06 \x01(\t\x12\x19\n\x11max_output_tokens\x18\x07 \x01(\r\x12\x13\n\x0btemperature\x18\x08 \x01(\x02\x12\x12\n\nsession_id\x18\t \x01(\t\"\x89\x02\n\x10GenerateResponse\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\x13\n\x0bprompt_name\x18\x02 \x01(\t\x12\x16\n\x0eprompt_version\x18\x03 \x01(\r\x12\r\n\x05model\x18\x04 \x01(\t\x12\x10\n\x08provider\x18\x05 \x01(\t\x12+\n\x05usage\x18\x06 \x01(\x0b\x32\x1c.llmops.common.v1.TokenUsage\x12\x10\n\x08\x63ost_usd\x18\x07 \x01(\x01\x12\x11\n\tcache_hit\x18\x08 \x01(\x08\x12\x15\n\rfinish_reason\x18\t \x01(\t\x12\x1b\n\x13\x63\x61\x63hed_input_tokens\x18\n \x01(\r\x12\x13\n\x0bmodel_route\x18\x0b \x01(\t\"k\n\x16GenerateStreamResponse\x12\x0f\n\x05token\x18\x01 \x01(\tH\x00\x12\x37\n\x05\x66inal\x18\x02 \x01(\x0b\x32&.llmops.generation.v1.GenerateResponseH\x00\x42\x07\n\x05\x65vent\"A\n\x12ListPromptsRequest\x12+\n\x04page\x18\x01 \x01(\x0b\x32\x1d.llmops.common.v1.PageRequest\"\xa3\x01\n\x0ePromptTemplate\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\r\x12\x10\n\x08template\x18\x03 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x04 \x01(\t\x12\x0e\n\x06system\x18\x05 \x01(\t\x12\x0c\n\x04user\x18\x06 \x01(\t\x12\x16\n\x0e\x63ontent_sha256\x18\x07 \x01(\t\x12\x15\n\ractive_weight\x18\x08 \x01(\x01\"1\n\x10GetPromptRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\r\"L\n\x12\x44iffPromptsRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x14\n\x0c\x66rom_version\x18\x02 \x01(\r\x12\x12\n\nto_version\x18\x03 \x01(\r\"#\n\x13\x44iffPromptsResponse\x12\x0c\n\x04\x64iff\x18\x01 \x01(\t\"2\n\x0fWeightedVersion\x12\x0f\n\x07version\x18\x01 \x01(\r\x12\x0e\n\x06weight\x18\x02 \x01(\x01\"m\n\x15\x41\x63tivatePromptRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x37\n\x08versions\x18\x02 \x03(\x0b\x32%.llmops.generation.v1.WeightedVersion\x12\r\n\x05\x61\x63tor\x18\x03 \x01(\t\"4\n\x15RollbackPromptRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\r\n\x05\x61\x63tor\x18\x02 \x01(\t\"\xb8\x01\n\x10PromptActivation\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x37\n\x08versions\x18\x02 \x03(\x0b\x32%.llmops.generation.v1.WeightedVersion\x12\x37\n\x08previous\x18\x03 \x03(\x0b\x32%.llmops.generation.v1.WeightedVersion\x12\r\n\x05\x61\x63tor\x18\x04 \x01(\t\x12\x15\n\ractivation_id\x18\x05 \x01(\t\"e\n\x13ListPromptsResponse\x12\x35\n\x07prompts\x18\x01 \x03(\x0b\x32$.llmops.generation.v1.PromptTemplate\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t2\xc8\x05\n\x11GenerationService\x12Y\n\x08Generate\x12%.llmops.generation.v1.GenerateRequest\x1a&.llmops.generation.v1.GenerateResponse\x12g\n\x0eGenerateStream\x12%.llmops.generation.v1.GenerateRequest\x1a,.llmops.generation.v1.GenerateStreamResponse0\x01\x12\x62\n\x0bListPrompts\x12(.llmops.generation.v1.ListPromptsRequest\x1a).llmops.generation.v1.ListPromptsResponse\x12Y\n\tGetPrompt\x12&.llmops.generation.v1.GetPromptRequest\x1a$.llmops.generation.v1.PromptTemplate\x12\x62\n\x0b\x44iffPrompts\x12(.llmops.generation.v1.DiffPromptsRequest\x1a).llmops.generation.v1.DiffPromptsResponse\x12\x65\n\x0e\x41\x63tivatePrompt\x12+.llmops.generation.v1.ActivatePromptRequest\x1a&.llmops.generation.v1.PromptActivation\x12\x65\n\x0eRollbackPrompt\x12+.llmops.generation.v1.RollbackPromptRequest\x1a&.llmops.generation.v1.PromptActivationb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%llmops/generation/v1/generation.proto\x12\x14llmops.generation.v1\x1a\x1fllmops/common/v1/envelope.proto\"E\n\x0e\x43ontextPassage\x12\x10\n\x08\x63hunk_id\x18\x01 \x01(\t\x12\x13\n\x0b\x64ocument_id\x18\x02 \x01(\t\x12\x0c\n\x04text\x18\x03 \x01(\t\"\xf4\x01\n\x0fGenerateRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x10\n\x08question\x18\x02 \x01(\t\x12\x36\n\x08\x63ontexts\x18\x03 \x03(\x0b\x32$.llmops.generation.v1.ContextPassage\x12\x13\n\x0bprompt_name\x18\x04 \x01(\t\x12\x16\n\x0eprompt_version\x18\x05 \x01(\r\x12\x13\n\x0bmodel_route\x18\x06 \x01(\t\x12\x19\n\x11max_output_tokens\x18\x07 \x01(\r\x12\x13\n\x0btemperature\x18\x08 \x01(\x02\x12\x12\n\nsession_id\x18\t \x01(\t\"\x87\x02\n\x10GenerateResponse\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\x13\n\x0bprompt_name\x18\x02 \x01(\t\x12\x16\n\x0eprompt_version\x18\x03 \x01(\r\x12\r\n\x05model\x18\x04 \x01(\t\x12\x10\n\x08provider\x18\x05 \x01(\t\x12+\n\x05usage\x18\x06 \x01(\x0b\x32\x1c.llmops.common.v1.TokenUsage\x12\x10\n\x08\x63ost_usd\x18\x07 \x01(\x01\x12\x15\n\rfinish_reason\x18\t \x01(\t\x12\x1b\n\x13\x63\x61\x63hed_input_tokens\x18\n \x01(\r\x12\x13\n\x0bmodel_route\x18\x0b \x01(\tJ\x04\x08\x08\x10\tR\tcache_hit\"k\n\x16GenerateStreamResponse\x12\x0f\n\x05token\x18\x01 \x01(\tH\x00\x12\x37\n\x05\x66inal\x18\x02 \x01(\x0b\x32&.llmops.generation.v1.GenerateResponseH\x00\x42\x07\n\x05\x65vent\"A\n\x12ListPromptsRequest\x12+\n\x04page\x18\x01 \x01(\x0b\x32\x1d.llmops.common.v1.PageRequest\"\xa3\x01\n\x0ePromptTemplate\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\r\x12\x10\n\x08template\x18\x03 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x04 \x01(\t\x12\x0e\n\x06system\x18\x05 \x01(\t\x12\x0c\n\x04user\x18\x06 \x01(\t\x12\x16\n\x0e\x63ontent_sha256\x18\x07 \x01(\t\x12\x15\n\ractive_weight\x18\x08 \x01(\x01\"1\n\x10GetPromptRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\r\"L\n\x12\x44iffPromptsRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x14\n\x0c\x66rom_version\x18\x02 \x01(\r\x12\x12\n\nto_version\x18\x03 \x01(\r\"#\n\x13\x44iffPromptsResponse\x12\x0c\n\x04\x64iff\x18\x01 \x01(\t\"2\n\x0fWeightedVersion\x12\x0f\n\x07version\x18\x01 \x01(\r\x12\x0e\n\x06weight\x18\x02 \x01(\x01\"m\n\x15\x41\x63tivatePromptRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x37\n\x08versions\x18\x02 \x03(\x0b\x32%.llmops.generation.v1.WeightedVersion\x12\r\n\x05\x61\x63tor\x18\x03 \x01(\t\"4\n\x15RollbackPromptRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\r\n\x05\x61\x63tor\x18\x02 \x01(\t\"\xb8\x01\n\x10PromptActivation\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x37\n\x08versions\x18\x02 \x03(\x0b\x32%.llmops.generation.v1.WeightedVersion\x12\x37\n\x08previous\x18\x03 \x03(\x0b\x32%.llmops.generation.v1.WeightedVersion\x12\r\n\x05\x61\x63tor\x18\x04 \x01(\t\x12\x15\n\ractivation_id\x18\x05 \x01(\t\"e\n\x13ListPromptsResponse\x12\x35\n\x07prompts\x18\x01 \x03(\x0b\x32$.llmops.generation.v1.PromptTemplate\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t2\xc8\x05\n\x11GenerationService\x12Y\n\x08Generate\x12%.llmops.generation.v1.GenerateRequest\x1a&.llmops.generation.v1.GenerateResponse\x12g\n\x0eGenerateStream\x12%.llmops.generation.v1.GenerateRequest\x1a,.llmops.generation.v1.GenerateStreamResponse0\x01\x12\x62\n\x0bListPrompts\x12(.llmops.generation.v1.ListPromptsRequest\x1a).llmops.generation.v1.ListPromptsResponse\x12Y\n\tGetPrompt\x12&.llmops.generation.v1.GetPromptRequest\x1a$.llmops.generation.v1.PromptTemplate\x12\x62\n\x0b\x44iffPrompts\x12(.llmops.generation.v1.DiffPromptsRequest\x1a).llmops.generation.v1.DiffPromptsResponse\x12\x65\n\x0e\x41\x63tivatePrompt\x12+.llmops.generation.v1.ActivatePromptRequest\x1a&.llmops.generation.v1.PromptActivation\x12\x65\n\x0eRollbackPrompt\x12+.llmops.generation.v1.RollbackPromptRequest\x1a&.llmops.generation.v1.PromptActivationb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -37,29 +37,29 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_GENERATEREQUEST']._serialized_start=168
   _globals['_GENERATEREQUEST']._serialized_end=412
   _globals['_GENERATERESPONSE']._serialized_start=415
-  _globals['_GENERATERESPONSE']._serialized_end=680
-  _globals['_GENERATESTREAMRESPONSE']._serialized_start=682
-  _globals['_GENERATESTREAMRESPONSE']._serialized_end=789
-  _globals['_LISTPROMPTSREQUEST']._serialized_start=791
-  _globals['_LISTPROMPTSREQUEST']._serialized_end=856
-  _globals['_PROMPTTEMPLATE']._serialized_start=859
-  _globals['_PROMPTTEMPLATE']._serialized_end=1022
-  _globals['_GETPROMPTREQUEST']._serialized_start=1024
-  _globals['_GETPROMPTREQUEST']._serialized_end=1073
-  _globals['_DIFFPROMPTSREQUEST']._serialized_start=1075
-  _globals['_DIFFPROMPTSREQUEST']._serialized_end=1151
-  _globals['_DIFFPROMPTSRESPONSE']._serialized_start=1153
-  _globals['_DIFFPROMPTSRESPONSE']._serialized_end=1188
-  _globals['_WEIGHTEDVERSION']._serialized_start=1190
-  _globals['_WEIGHTEDVERSION']._serialized_end=1240
-  _globals['_ACTIVATEPROMPTREQUEST']._serialized_start=1242
-  _globals['_ACTIVATEPROMPTREQUEST']._serialized_end=1351
-  _globals['_ROLLBACKPROMPTREQUEST']._serialized_start=1353
-  _globals['_ROLLBACKPROMPTREQUEST']._serialized_end=1405
-  _globals['_PROMPTACTIVATION']._serialized_start=1408
-  _globals['_PROMPTACTIVATION']._serialized_end=1592
-  _globals['_LISTPROMPTSRESPONSE']._serialized_start=1594
-  _globals['_LISTPROMPTSRESPONSE']._serialized_end=1695
-  _globals['_GENERATIONSERVICE']._serialized_start=1698
-  _globals['_GENERATIONSERVICE']._serialized_end=2410
+  _globals['_GENERATERESPONSE']._serialized_end=678
+  _globals['_GENERATESTREAMRESPONSE']._serialized_start=680
+  _globals['_GENERATESTREAMRESPONSE']._serialized_end=787
+  _globals['_LISTPROMPTSREQUEST']._serialized_start=789
+  _globals['_LISTPROMPTSREQUEST']._serialized_end=854
+  _globals['_PROMPTTEMPLATE']._serialized_start=857
+  _globals['_PROMPTTEMPLATE']._serialized_end=1020
+  _globals['_GETPROMPTREQUEST']._serialized_start=1022
+  _globals['_GETPROMPTREQUEST']._serialized_end=1071
+  _globals['_DIFFPROMPTSREQUEST']._serialized_start=1073
+  _globals['_DIFFPROMPTSREQUEST']._serialized_end=1149
+  _globals['_DIFFPROMPTSRESPONSE']._serialized_start=1151
+  _globals['_DIFFPROMPTSRESPONSE']._serialized_end=1186
+  _globals['_WEIGHTEDVERSION']._serialized_start=1188
+  _globals['_WEIGHTEDVERSION']._serialized_end=1238
+  _globals['_ACTIVATEPROMPTREQUEST']._serialized_start=1240
+  _globals['_ACTIVATEPROMPTREQUEST']._serialized_end=1349
+  _globals['_ROLLBACKPROMPTREQUEST']._serialized_start=1351
+  _globals['_ROLLBACKPROMPTREQUEST']._serialized_end=1403
+  _globals['_PROMPTACTIVATION']._serialized_start=1406
+  _globals['_PROMPTACTIVATION']._serialized_end=1590
+  _globals['_LISTPROMPTSRESPONSE']._serialized_start=1592
+  _globals['_LISTPROMPTSRESPONSE']._serialized_end=1693
+  _globals['_GENERATIONSERVICE']._serialized_start=1696
+  _globals['_GENERATIONSERVICE']._serialized_end=2408
 # @@protoc_insertion_point(module_scope)

@@ -40,7 +40,7 @@ class GenerateRequest(_message.Message):
     def __init__(self, tenant_id: _Optional[str] = ..., question: _Optional[str] = ..., contexts: _Optional[_Iterable[_Union[ContextPassage, _Mapping]]] = ..., prompt_name: _Optional[str] = ..., prompt_version: _Optional[int] = ..., model_route: _Optional[str] = ..., max_output_tokens: _Optional[int] = ..., temperature: _Optional[float] = ..., session_id: _Optional[str] = ...) -> None: ...
 
 class GenerateResponse(_message.Message):
-    __slots__ = ("text", "prompt_name", "prompt_version", "model", "provider", "usage", "cost_usd", "cache_hit", "finish_reason", "cached_input_tokens", "model_route")
+    __slots__ = ("text", "prompt_name", "prompt_version", "model", "provider", "usage", "cost_usd", "finish_reason", "cached_input_tokens", "model_route")
     TEXT_FIELD_NUMBER: _ClassVar[int]
     PROMPT_NAME_FIELD_NUMBER: _ClassVar[int]
     PROMPT_VERSION_FIELD_NUMBER: _ClassVar[int]
@@ -48,7 +48,6 @@ class GenerateResponse(_message.Message):
     PROVIDER_FIELD_NUMBER: _ClassVar[int]
     USAGE_FIELD_NUMBER: _ClassVar[int]
     COST_USD_FIELD_NUMBER: _ClassVar[int]
-    CACHE_HIT_FIELD_NUMBER: _ClassVar[int]
     FINISH_REASON_FIELD_NUMBER: _ClassVar[int]
     CACHED_INPUT_TOKENS_FIELD_NUMBER: _ClassVar[int]
     MODEL_ROUTE_FIELD_NUMBER: _ClassVar[int]
@@ -59,11 +58,10 @@ class GenerateResponse(_message.Message):
     provider: str
     usage: _envelope_pb2.TokenUsage
     cost_usd: float
-    cache_hit: bool
     finish_reason: str
     cached_input_tokens: int
     model_route: str
-    def __init__(self, text: _Optional[str] = ..., prompt_name: _Optional[str] = ..., prompt_version: _Optional[int] = ..., model: _Optional[str] = ..., provider: _Optional[str] = ..., usage: _Optional[_Union[_envelope_pb2.TokenUsage, _Mapping]] = ..., cost_usd: _Optional[float] = ..., cache_hit: _Optional[bool] = ..., finish_reason: _Optional[str] = ..., cached_input_tokens: _Optional[int] = ..., model_route: _Optional[str] = ...) -> None: ...
+    def __init__(self, text: _Optional[str] = ..., prompt_name: _Optional[str] = ..., prompt_version: _Optional[int] = ..., model: _Optional[str] = ..., provider: _Optional[str] = ..., usage: _Optional[_Union[_envelope_pb2.TokenUsage, _Mapping]] = ..., cost_usd: _Optional[float] = ..., finish_reason: _Optional[str] = ..., cached_input_tokens: _Optional[int] = ..., model_route: _Optional[str] = ...) -> None: ...
 
 class GenerateStreamResponse(_message.Message):
     __slots__ = ("token", "final")
