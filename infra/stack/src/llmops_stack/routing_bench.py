@@ -131,6 +131,7 @@ def render(runs: list[Run]) -> str:
             f" | ${r.per_thousand(r.platform_cost_usd):.2f} | ${r.per_thousand(r.hosted_cost_usd):.2f} |"
         )
     small, large = HOSTED["small"], HOSTED["large"]
+    lines += ["", *saved_by_cache(runs), *escalation_outcome(runs)]
     lines += [
         "",
         f"Hosted what-if prices: small = {small[0]} (${small[1]} / ${small[2]} per million input / output tokens),"
@@ -139,6 +140,39 @@ def render(runs: list[Run]) -> str:
         END,
     ]
     return "\n".join(lines)
+
+
+def saved_by_cache(runs: list[Run]) -> list[str]:
+    """Latency the cache saved, from hits and misses of the same run (the pgvector lookup included)."""
+    lines = []
+    for r in runs:
+        if not r.hit_latencies_ms:
+            continue
+        misses = list(r.latencies_ms)
+        for hit in r.hit_latencies_ms:
+            misses.remove(hit)
+        hit_p50, miss_p50 = statistics.median(r.hit_latencies_ms), statistics.median(misses)
+        rate = len(r.hit_latencies_ms) / r.answers
+        lines.append(
+            f"{r.label}: {len(r.hit_latencies_ms)}/{r.answers} hits ({rate:.0%}); a hit answered in p50"
+            f" {hit_p50:.0f} ms (embedding, pgvector lookup and the guard) against {miss_p50:.0f} ms for a miss in"
+            f" the same run: {miss_p50 - hit_p50:.0f} ms saved per hit, {rate * (miss_p50 - hit_p50):.0f} ms per"
+            " question on this log."
+        )
+    return lines
+
+
+def escalation_outcome(runs: list[Run]) -> list[str]:
+    """Whether small-first paid off: how often the large route kept an answer after the small one failed."""
+    lines = []
+    for r in runs:
+        if "small" in r.label and "large" in r.label:
+            rescued = r.routes.get("large", 0)
+            lines.append(
+                f"{r.label}: the large route kept {rescued} of the {r.escalated} answers whose draft was rejected"
+                " (the rest fell back to a quoted answer or none)."
+            )
+    return lines
 
 
 def main() -> None:
