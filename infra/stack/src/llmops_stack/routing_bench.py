@@ -117,7 +117,8 @@ def render(runs: list[Run]) -> str:
         f"The answerable golden questions, each asked {REPEATS} times in a seeded shuffle, on a fresh stack per run"
         " (both routes: SmolLM2-135M on the packaged llama.cpp server). Tokens count every draft an answer wrote.",
         "",
-        "| policy | answers | answered | routes that answered | escalated | cache hits | p50 / p95 ms | hit p50 ms"
+        "| policy | answers | answered | routes that answered | drafts rejected (escalated or fell back)"
+        " | cache hits | p50 / p95 ms | hit p50 ms"
         " | tokens in / out per answer | platform cost / 1k answers | at hosted prices / 1k answers |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
