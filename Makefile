@@ -10,7 +10,7 @@ ONNX := $(MODEL_REPO)/encoder/1/model.onnx
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: setup chromium run test test-unit lint proto proto-check up down status bench bench-quality chaos clean lock
+.PHONY: setup chromium run test test-unit lint proto proto-check up down status bench bench-quality chaos load clean lock
 
 setup: $(STAMP) $(ONNX) chromium
 
@@ -87,6 +87,12 @@ bench: setup
 # Triton and PostgreSQL outages (about 5 minutes; tests/chaos).
 chaos: setup
 	$(BIN)/pytest tests/chaos -v
+
+# 20 concurrent clients for 2 minutes on an isolated stack (answerable, unanswerable and attack questions):
+# errors by status, latency per stage, answer-to-score lag and memory growth per process (about 5 minutes;
+# options: `python -m llmops_stack.load_bench --help`).
+load: setup
+	$(BIN)/python -m llmops_stack.load_bench
 
 # Answer quality on the field corpus and the golden set, through the front door (about 15 minutes).
 bench-quality: setup
