@@ -138,10 +138,13 @@ def test_cli_sync_ask_and_delete(
         assert done.returncode == 0, done.stdout + done.stderr
         return done.stdout
 
-    assert "2 documents: 2 added, 0 modified, 0 deleted, 0 unchanged, 0 failed" in llmops(
-        "ingest", str(tmp_path), "--tenant", "acme-cli"
-    )
-    client.wait_indexed("acme-cli", timeout=120)
+    ingested = llmops("ingest", str(tmp_path), "--tenant", "acme-cli", "--wait", "--wait-timeout", "120")
+    assert "2 documents: 2 added, 0 modified, 0 deleted, 0 unchanged, 0 failed" in ingested
+    # --wait returned only once retrieval serves both documents' chunks, and says so.
+    expected_chunks, _ = client.expected("acme-cli")
+    assert f"searchable: {expected_chunks} chunks of 2 documents" in ingested
+    stats = client.retrieval_stats("acme-cli")
+    assert (stats.chunks, stats.documents, stats.pending_documents) == (expected_chunks, 2, 0)
     asked = llmops("ask", "How should I store my tent?", "--tenant", "acme-cli")
     assert "tent-care.md" in asked
     assert "groundedness" in asked

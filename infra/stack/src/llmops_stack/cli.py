@@ -198,12 +198,19 @@ def _print_results(results: Sequence[ingestion_pb2.DocumentResult]) -> None:
 def ingest(
     path: Annotated[Path, typer.Argument(exists=True, help="a folder to sync, or one file")],
     tenant: Annotated[str, typer.Option()] = "acme",
+    wait: Annotated[
+        bool, typer.Option("--wait", help="block until retrieval serves every chunk sent, and say how long it took")
+    ] = False,
+    wait_timeout: Annotated[float, typer.Option(help="seconds --wait gives up after")] = 1800,
 ) -> None:
-    """Sync a folder (added, modified and deleted files reach the index) or ingest one file."""
+    """Sync a folder (added, modified and deleted files reach the index) or ingest one file.
+
+    Without --wait it returns once ingestion has published the chunks; embedding and indexing go on."""
     from llmops_stack.client import PlatformClient, report_summary
 
     client = PlatformClient(_stack().settings)
     try:
+        started = time.monotonic()
         if path.is_dir():
             with console.status(f"syncing {path}"):
                 report = client.sync(tenant, path)
@@ -211,6 +218,22 @@ def ingest(
             _print_results(report.results)
         else:
             _print_results([client.ingest_file(tenant, path)])
+        if wait:
+            sent = time.monotonic() - started
+            with console.status("waiting until retrieval serves every chunk"):
+                stats = client.wait_indexed(tenant, timeout=wait_timeout)
+            expected_chunks, expected_documents = client.expected(tenant)
+            took = time.monotonic() - started
+            if (stats.chunks, stats.documents, stats.pending_documents) != (expected_chunks, expected_documents, 0):
+                console.print(
+                    f"[red]not searchable after {took:.1f} s[/red]: retrieval serves {stats.chunks} of "
+                    f"{expected_chunks} chunks, {stats.pending_documents} document(s) still pending"
+                )
+                raise typer.Exit(1)
+            console.print(
+                f"searchable: {stats.chunks} chunks of {stats.documents} documents, {took:.1f} s from the call "
+                f"({sent:.1f} s ingesting, {took - sent:.1f} s until indexed)"
+            )
     finally:
         client.close()
 

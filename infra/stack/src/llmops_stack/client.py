@@ -99,14 +99,18 @@ class PlatformClient:
             if not token:
                 return chunks, documents
 
+    def retrieval_stats(self, tenant: str) -> retrieval_pb2.IndexStats:
+        stats: retrieval_pb2.IndexStats = self.retrieval.GetIndexStats(
+            retrieval_pb2.GetIndexStatsRequest(tenant_id=tenant), timeout=10, metadata=self.auth(tenant)
+        )
+        return stats
+
     def wait_indexed(self, tenant: str, timeout: float = 300) -> retrieval_pb2.IndexStats:
         """Blocks until retrieval serves exactly the current (not deleted) documents, each complete."""
         expected_chunks, expected_documents = self.expected(tenant)
         deadline = time.monotonic() + timeout
         while True:
-            stats: retrieval_pb2.IndexStats = self.retrieval.GetIndexStats(
-                retrieval_pb2.GetIndexStatsRequest(tenant_id=tenant), timeout=10, metadata=self.auth(tenant)
-            )
+            stats = self.retrieval_stats(tenant)
             done = (stats.chunks, stats.documents, stats.pending_documents) == (expected_chunks, expected_documents, 0)
             if done or time.monotonic() > deadline:
                 return stats

@@ -42,6 +42,7 @@ def build_pipeline(settings: QuerySettings) -> AskPipeline:
         AnswerIds(settings.auth.service_secret.get_secret_value()),
         ClaimPolicy(min_support=settings.claim_min_support),
         new_breaker=partial(CircuitBreaker, settings.route_failures_to_open, settings.route_open_seconds),
+        search_while_checking=settings.search_while_checking,
     )
 
 

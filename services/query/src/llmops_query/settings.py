@@ -39,6 +39,10 @@ class QuerySettings(ServiceSettings):
     # The semantic answer cache (docs/decisions/0026-semantic-cache.md), in this service's schema.
     # Off unless enabled: a hit gives an earlier checked answer (no tokens spent) to a paraphrase.
     answer_cache_enabled: bool = False
+    # Search the question as typed while the input guardrail checks it (decision 0028): about one
+    # stage less per Ask. Retrieval and embedding then see the unredacted question (they keep none of
+    # it); false where only checked, redacted text may leave the query service.
+    search_while_checking: bool = True
     schema_name: str = "query"
     # Cosine of MiniLM question vectors; measured by `python -m llmops_stack.cache_bench`.
     answer_cache_threshold: float = Field(default=DEFAULT_THRESHOLD, gt=0, le=1)

@@ -7,6 +7,8 @@ Both the gRPC servicer and tests call these; neither re-implements a step.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -23,6 +25,7 @@ from llmops_query.domain.answers import (
     Generator,
     Guardrails,
     Outcome,
+    Passage,
     Retriever,
     Status,
     Stopwatch,
@@ -54,16 +57,28 @@ class AskPipeline:
     breakers: dict[str, CircuitBreaker] = field(default_factory=dict)
     # The semantic answer cache (domain/cache.py); None: every question is answered afresh.
     cache: AnswerCache | None = None
+    # Search the question as typed while the input guardrail checks it (decision 0028). Off: retrieval
+    # sees only the checked, redacted text, one stage after the other.
+    search_while_checking: bool = False
 
     async def prepare(self, request: AskRequest, clock: Stopwatch) -> Answer:
         """Everything before generation; the answer is final unless its status is ANSWERED."""
         answer_id = self.answer_ids.issue(request.tenant_id)
         answer = Answer(answer_id, request.tenant_id, request.session_id, request.question, Status.ANSWERED, "", "")
+        typed = search_text(request.question)
+        # Decision 0028: the search of the question as typed overlaps the input check (about 25 ms
+        # each); it is thrown away if the check refuses, hits the cache, or changed the text.
+        early = self._search(request, typed, clock) if self.search_while_checking else None
         done = clock.timed("guardrails_in")
-        verdict = await self.guardrails.check_input(request.tenant_id, request.question)
+        try:
+            verdict = await self.guardrails.check_input(request.tenant_id, request.question)
+        except BaseException:
+            await _discard(early)
+            raise
         done()
         answer.question = verdict.text
         if verdict.blocked and not verdict.scope_only:
+            await _discard(early)
             answer.refuse(verdict.reason)
             return answer
         if self.cache is not None and not verdict.blocked and not self.modes.strict(request.tenant_id):
@@ -75,11 +90,15 @@ class AskPipeline:
                 hit = None
             done()
             if hit is not None:  # retrieval and generation are skipped; the output check still runs
+                await _discard(early)
                 log.info("answer cache hit", extra={"tenant_id": request.tenant_id, "similarity": hit.similarity})
                 return apply_hit(answer, hit)
-        done = clock.timed("retrieval")
-        answer.passages = await self.retriever.search(request.tenant_id, search_text(verdict.text), request.top_k)
-        done()
+        redacted = search_text(verdict.text)
+        if early is not None and redacted == typed:
+            answer.passages = await early
+        else:
+            await _discard(early)
+            answer.passages = await self._search(request, redacted, clock)
         if verdict.blocked:  # out of the stated scope: in scope after all if the corpus is close to it
             done = clock.timed("guardrails_scope")
             closest = max((p.similarity for p in answer.passages), default=0.0)
@@ -93,6 +112,15 @@ class AskPipeline:
         if not self.support.answerable(found):
             answer.abstain(self.support.reason(found), request.question)
         return answer
+
+    def _search(self, request: AskRequest, text: str, clock: Stopwatch) -> asyncio.Task[list[Passage]]:
+        async def search() -> list[Passage]:
+            done = clock.timed("retrieval")
+            passages = await self.retriever.search(request.tenant_id, text, request.top_k)
+            done()
+            return passages
+
+        return asyncio.create_task(search())
 
     async def compose(self, answer: Answer, clock: Stopwatch) -> Answer:
         """Drafts from each route until one passes the check; else an extractive answer; else abstain.
@@ -208,3 +236,12 @@ class AskPipeline:
             verdict = await self.guardrails.check_output(feedback.tenant_id, comment, "")
             comment = "" if verdict.blocked else verdict.text
         return Feedback(feedback.tenant_id, feedback.answer_id, feedback.rating, comment)
+
+
+async def _discard(task: asyncio.Task[list[Passage]] | None) -> None:
+    """Cancels a search whose result is not wanted and collects its outcome (its errors do not matter)."""
+    if task is None:
+        return
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        await task
