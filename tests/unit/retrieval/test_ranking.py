@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from llmops_core.errors import InvalidArgument
+from llmops_core.errors import InvalidArgument, Unavailable
 from llmops_retrieval.domain.hybrid import hybrid_search
 from llmops_retrieval.domain.ranking import (
     RRF_K,
@@ -112,3 +112,51 @@ def test_given_vector_skips_embedding() -> None:
     embedder = FakeEmbedder()
     asyncio.run(hybrid_search(search_query("acme", "refund", 3, [0.1] * 384, {}), FakeStore([], []), embedder))
     assert embedder.calls == []
+
+
+class OverlapEmbedder(FakeEmbedder):
+    """Embeds only once the full-text search has started: the two must run at the same time."""
+
+    def __init__(self, text_started: asyncio.Event) -> None:
+        super().__init__()
+        self.text_started = text_started
+
+    async def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        await asyncio.wait_for(self.text_started.wait(), timeout=5)
+        return await super().embed(texts)
+
+
+class SignallingStore(FakeStore):
+    def __init__(self, text_started: asyncio.Event, fail_vector: bool = False) -> None:
+        super().__init__([chunk("a", 0.9)], [chunk("b")])
+        self.text_started, self.fail_vector, self.text_cancelled = text_started, fail_vector, False
+
+    async def vector_search(self, query: SearchQuery, vector: list[float]) -> list[StoredChunk]:
+        if self.fail_vector:
+            raise Unavailable("the vector index is down")
+        return await super().vector_search(query, vector)
+
+    async def text_search(self, query: SearchQuery, tsquery: str) -> list[StoredChunk]:
+        self.text_started.set()
+        try:
+            await asyncio.sleep(0.05)
+        except asyncio.CancelledError:
+            self.text_cancelled = True
+            raise
+        return await super().text_search(query, tsquery)
+
+
+def test_full_text_search_runs_while_the_query_is_embedded() -> None:
+    async def scenario() -> None:
+        started = asyncio.Event()
+        store, embedder = SignallingStore(started), OverlapEmbedder(started)
+        hits = await hybrid_search(search_query("acme", "refund days", 3, [], {}), store, embedder)
+        assert {h.chunk.chunk_id for h in hits} == {"a", "b"}
+
+        # A failing vector search is the search's error, as it is, and the text search is cancelled.
+        failing = SignallingStore(asyncio.Event(), fail_vector=True)
+        with pytest.raises(Unavailable, match="vector index is down"):
+            await hybrid_search(search_query("acme", "refund", 3, [0.1] * 384, {}), failing, FakeEmbedder())
+        assert failing.text_cancelled
+
+    asyncio.run(scenario())

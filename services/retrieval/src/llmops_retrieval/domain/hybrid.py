@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from llmops_retrieval.domain.ranking import reciprocal_rank_fusion, text_query
 from llmops_retrieval.domain.search import SearchQuery, StoredChunk
@@ -29,11 +30,33 @@ class Hit:
 
 
 async def hybrid_search(query: SearchQuery, store: ChunkStore, embedder: QueryEmbedder) -> list[Hit]:
-    vector = query.vector or (await embedder.embed([query.text]))[0]
-    by_vector = await store.vector_search(query, vector)
     tsquery = text_query(query.text)
-    by_text = await store.text_search(query, tsquery) if tsquery else []
+
+    async def by_vector_search() -> list[StoredChunk]:
+        vector = query.vector or (await embedder.embed([query.text]))[0]
+        return await store.vector_search(query, vector)
+
+    async def by_text_search() -> list[StoredChunk]:
+        return await store.text_search(query, tsquery) if tsquery else []
+
+    # The full-text search needs no vector: it runs while the query is embedded and the index scanned.
+    by_vector, by_text = await _both(by_vector_search(), by_text_search())
     chunks = {c.chunk_id: c for c in [*by_text, *by_vector]}  # vector rows carry the similarity
     similarity = {c.chunk_id: c.similarity for c in by_vector}
     fused = reciprocal_rank_fusion([c.chunk_id for c in by_vector], [c.chunk_id for c in by_text], query.top_k)
     return [Hit(chunks[f.chunk_id], f.score, similarity.get(f.chunk_id, 0.0), f.text_rank) for f in fused]
+
+
+async def _both(
+    first: Coroutine[Any, Any, list[StoredChunk]], second: Coroutine[Any, Any, list[StoredChunk]]
+) -> tuple[list[StoredChunk], list[StoredChunk]]:
+    """Both results; if either fails, the other is cancelled and the failure raised as it is (no group)."""
+    tasks = [asyncio.ensure_future(first), asyncio.ensure_future(second)]
+    try:
+        a, b = await asyncio.gather(*tasks)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
+    return a, b
