@@ -10,9 +10,9 @@ ONNX := $(MODEL_REPO)/encoder/1/model.onnx
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: setup chromium run test test-unit lint proto proto-check up down status bench bench-quality chaos load clean lock
+.PHONY: setup chromium kubectl run test test-unit lint proto proto-check up down status bench bench-quality chaos load clean lock
 
-setup: $(STAMP) $(ONNX) chromium
+setup: $(STAMP) $(ONNX) chromium kubectl
 
 # Debian's Chromium renders the telemetry page in the tests (headless); apt-get needs root. Where it
 # cannot be installed the page tests say so: they skip locally and fail under CI=true.
@@ -20,6 +20,13 @@ chromium:
 	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
 		&& apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
 		|| echo "chromium not installed: the telemetry page tests will not render the page"
+
+# Debian's kubectl (package kubernetes-client) renders infra/k8s in the tests (`kubectl kustomize`); as
+# for chromium, root-only and skipped when a kubectl is present. Without it those tests skip locally, fail under CI=true.
+kubectl:
+	@command -v kubectl >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+		&& apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kubernetes-client >/dev/null; } \
+		|| echo "kubectl not installed: the Kubernetes manifest tests will not render infra/k8s"
 
 # torch is installed first from the CPU wheel pip finds on this machine (never a CUDA build from
 # the index); everything else comes pinned from requirements.lock. llama-cpp-python builds from
