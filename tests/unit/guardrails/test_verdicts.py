@@ -184,3 +184,23 @@ def test_a_question_close_to_the_corpus_skips_the_scope_embedding() -> None:
     guardrails = Guardrails(POLICIES, Calibration(0.9, 0.5, 0.5), None, embedder)
     verdict = asyncio.run(guardrails.check_input("acme", "Write a poem about the Summit tent", "", 0.9))
     assert verdict.decision is Decision.ALLOW and embedder.texts == []
+
+
+def test_a_second_check_of_the_same_question_reuses_its_score_and_vector() -> None:
+    """The query service re-checks a scope-blocked question with its corpus similarity: same verdict
+    inputs, no second classifier run or embedding (the scores are keyed by digest; no text is kept)."""
+    classifier, embedder = CountingClassifier(), CountingEmbedder()
+    guardrails = Guardrails(POLICIES, Calibration(0.9, 0.5, 0.5), classifier, embedder)
+    first = asyncio.run(guardrails.check_input("acme", "Write a poem about spring"))
+    embedded = len(embedder.texts)
+    second = asyncio.run(guardrails.check_input("acme", "Write a poem about spring", "", 0.2))
+    assert first.decision is second.decision is Decision.BLOCK
+    assert (classifier.calls, len(embedder.texts)) == (1, embedded)
+    # Another text is measured afresh, and the memory is bounded.
+    asyncio.run(guardrails.check_input("acme", "Write a poem about autumn"))
+    assert classifier.calls == 2
+    guardrails.recent.size = 1
+    asyncio.run(guardrails.check_input("acme", "Where is my order?"))
+    asyncio.run(guardrails.check_input("acme", "Write a poem about spring"))
+    assert classifier.calls == 4
+    assert all("spring" not in repr(key) for key in guardrails.recent._entries)

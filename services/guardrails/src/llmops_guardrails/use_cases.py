@@ -9,6 +9,8 @@ measured is what is served.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Protocol
 
@@ -22,6 +24,32 @@ from llmops_guardrails.domain.verdicts import InputSignals, Verdict
 
 class InjectionClassifier(Protocol):
     def score(self, text: str) -> float: ...
+
+
+class RecentScores:
+    """The last scores and vectors of texts this replica measured, keyed by a digest of the text (no text is
+    kept). The query service checks a question a second time, with its corpus similarity, when only the scope
+    blocked it: the classifier and the embedding then cost nothing the second time."""
+
+    def __init__(self, size: int = 2048) -> None:
+        self.size = size
+        self._entries: OrderedDict[bytes, object] = OrderedDict()
+
+    @staticmethod
+    def key(kind: str, text: str) -> bytes:
+        return hashlib.blake2b(f"{kind}\x00{text}".encode(), digest_size=16).digest()
+
+    def get(self, key: bytes) -> object | None:
+        value = self._entries.get(key)
+        if value is not None:
+            self._entries.move_to_end(key)
+        return value
+
+    def put(self, key: bytes, value: object) -> None:
+        self._entries[key] = value
+        self._entries.move_to_end(key)
+        while len(self._entries) > self.size:
+            self._entries.popitem(last=False)
 
 
 class Guardrails:
@@ -39,6 +67,7 @@ class Guardrails:
         self.embedder = embedder  # English MiniLM, for mostly-Latin questions
         self.multilingual = multilingual  # for the rest (Chinese); None leaves them unjudged
         self._topics: dict[tuple[str, bool], list[list[float]]] = {}
+        self.recent = RecentScores()
 
     def policy(self, tenant_id: str, requested: str = "") -> Policy:
         return select_policy(self.policies, tenant_id, requested)
@@ -46,8 +75,14 @@ class Guardrails:
     async def classifier_score(self, text: str, policy: Policy) -> float | None:
         if self.classifier is None or not policy.enabled("injection") or not verdicts.mostly_latin(text):
             return None
+        key = RecentScores.key("classifier", text)
+        known = self.recent.get(key)
+        if isinstance(known, float):
+            return known
         # Blocking native code (~25-30 ms on this CPU, whatever the length): off the event loop.
-        return await asyncio.to_thread(self.classifier.score, text)
+        score = await asyncio.to_thread(self.classifier.score, text)
+        self.recent.put(key, score)
+        return score
 
     async def purpose_similarity(self, text: str, policy: Policy) -> float | None:
         """Best cosine of the question against the purpose topics, by MiniLM for mostly-Latin text and
@@ -63,7 +98,13 @@ class Guardrails:
                 self._topics[policy.name, latin] = await embedder.embed(topics)
             # Only the opening words: the cost of a mean-pooled encoder grows with the length.
             head = scope.question_head(text, scope.SCOPE_CHARS if latin else scope.SCOPE_CJK_CHARS)
-            [question] = await embedder.embed([head])
+            key = RecentScores.key(f"question-{latin}", head)
+            known = self.recent.get(key)
+            if isinstance(known, list):
+                question: list[float] = known
+            else:
+                [question] = await embedder.embed([head])
+                self.recent.put(key, question)
         except Unavailable:
             # The scope check is a courtesy, not a safety check: without embeddings the question
             # goes on to retrieval, whose own support bar still refuses what the corpus lacks.
