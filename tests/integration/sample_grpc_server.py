@@ -21,6 +21,9 @@ MAX_TEXTS = 256
 
 
 class SampleEmbedding(embedding_pb2_grpc.EmbeddingServiceServicer):
+    def __init__(self, port: int) -> None:
+        self.port = port  # in the model name, so a test can tell the replicas apart
+
     async def Embed(  # noqa: N802 (gRPC method name)
         self, request: embedding_pb2.EmbedRequest, context: grpc.aio.ServicerContext
     ) -> embedding_pb2.EmbedResponse:
@@ -32,14 +35,14 @@ class SampleEmbedding(embedding_pb2_grpc.EmbeddingServiceServicer):
             if not text.strip():
                 raise InvalidArgument(f"texts[{index}] is empty; send 1-8192 characters of text")
         vectors = [embedding_pb2.Vector(values=[float(len(t)), float(len(set(t)))]) for t in request.texts]
-        return embedding_pb2.EmbedResponse(vectors=vectors, model="character-count", dimensions=2)
+        return embedding_pb2.EmbedResponse(vectors=vectors, model=f"character-count@{self.port}", dimensions=2)
 
 
 async def main(port: int) -> None:
     settings = ServiceSettings(service_name="sample", grpc_port=port, grpc_grace_seconds=2)
     descriptor = embedding_pb2.DESCRIPTOR.services_by_name["EmbeddingService"]
     registration = ServiceRegistration(
-        descriptor, embedding_pb2_grpc.add_EmbeddingServiceServicer_to_server, SampleEmbedding()
+        descriptor, embedding_pb2_grpc.add_EmbeddingServiceServicer_to_server, SampleEmbedding(port)
     )
     await GrpcServer(settings, [registration]).run()
 

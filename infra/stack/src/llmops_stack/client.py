@@ -12,6 +12,7 @@ from llmops.evaluation.v1 import evaluation_pb2, evaluation_pb2_grpc
 from llmops.ingestion.v1 import ingestion_pb2, ingestion_pb2_grpc
 from llmops.query.v1 import query_pb2, query_pb2_grpc
 from llmops.retrieval.v1 import retrieval_pb2, retrieval_pb2_grpc
+from llmops_core.grpc_client import balanced_channel
 from llmops_ingestion.adapters.change_publisher import CONTENT_TYPES
 from llmops_ingestion.domain.extraction import content_type_for
 from llmops_stack.config import StackSettings
@@ -34,7 +35,7 @@ class PlatformClient:
         self.settings = settings
         self._keys: dict[str, str] = {}
         self.channels = {
-            s: grpc.insecure_channel(target(settings, s)) for s in ("query", "ingestion", "retrieval", "evaluation")
+            s: balanced_channel(target(settings, s)) for s in ("query", "ingestion", "retrieval", "evaluation")
         }
         self.query = query_pb2_grpc.QueryServiceStub(self.channels["query"])
         self.ingestion = ingestion_pb2_grpc.IngestionServiceStub(self.channels["ingestion"])

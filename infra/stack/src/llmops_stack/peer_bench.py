@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import grpc
 import numpy as np
 import psutil
 import psycopg
@@ -38,6 +37,7 @@ import yaml
 
 from llmops.query.v1 import query_pb2, query_pb2_grpc
 from llmops.retrieval.v1 import retrieval_pb2, retrieval_pb2_grpc
+from llmops_core.grpc_client import balanced_channel
 from llmops_ingestion.domain.chunking import ChunkingPolicy, WordPieceTokens
 from llmops_ingestion.settings import IngestionSettings
 from llmops_query.settings import QuerySettings
@@ -202,9 +202,7 @@ def searchers(client: PlatformClient, settings: StackSettings, top_k: int) -> li
     metadata = client.auth(TENANT)
     calls: list[Callable[[str], object]] = []
     for _ in range(max(CLIENTS)):
-        stub = retrieval_pb2_grpc.RetrievalServiceStub(
-            grpc.insecure_channel(target(settings, "retrieval"), options=OWN_CONNECTION)
-        )
+        stub = retrieval_pb2_grpc.RetrievalServiceStub(balanced_channel(target(settings, "retrieval"), OWN_CONNECTION))
 
         def search(question: str, stub: Any = stub) -> object:
             request = retrieval_pb2.SearchRequest(tenant_id=TENANT, query=question, top_k=top_k)
@@ -218,7 +216,7 @@ def askers(client: PlatformClient, settings: StackSettings) -> list[Callable[[st
     metadata = client.auth(TENANT)
     calls: list[Callable[[str], query_pb2.AskResponse]] = []
     for _ in range(max(CLIENTS)):
-        stub = query_pb2_grpc.QueryServiceStub(grpc.insecure_channel(target(settings, "query"), options=OWN_CONNECTION))
+        stub = query_pb2_grpc.QueryServiceStub(balanced_channel(target(settings, "query"), OWN_CONNECTION))
 
         def ask(question: str, stub: Any = stub) -> query_pb2.AskResponse:
             response: query_pb2.AskResponse = stub.Ask(

@@ -15,6 +15,7 @@ from rich.table import Table
 from llmops.common.v1.envelope_pb2 import PageRequest
 from llmops.generation.v1 import generation_pb2, generation_pb2_grpc
 from llmops_core.auth.tokens import ServiceTokens
+from llmops_core.grpc_client import balanced_channel
 from llmops_stack.config import StackSettings
 from llmops_stack.credentials import service_secret
 from llmops_stack.services import target
@@ -30,7 +31,7 @@ class PromptRegistryClient:
     """The registry's admin RPCs; generation is internal, so calls carry a service token of the stack."""
 
     def __init__(self, settings: StackSettings) -> None:
-        self.channel = grpc.insecure_channel(target(settings, "generation"))
+        self.channel = balanced_channel(target(settings, "generation"))
         self.stub = generation_pb2_grpc.GenerationServiceStub(self.channel)  # type: ignore[no-untyped-call]
         self.tokens = ServiceTokens(service_secret(settings))
 

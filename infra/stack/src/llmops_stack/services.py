@@ -1,7 +1,8 @@
 """The platform's services as processes of the local stack, each with a replica count.
 
-Replica r of a service listens on its gRPC port + 100*r; callers use replica 0 (no load balancer
-here: Kafka consumer groups share the partitions among replicas, gRPC goes to the first).
+Replica r of a service listens on its gRPC port + 100*r. Callers get every replica's address and spread
+their calls over them round-robin, skipping a replica whose health check fails (llmops_core.grpc_client);
+Kafka consumer groups share the partitions among replicas.
 """
 
 from __future__ import annotations
@@ -31,7 +32,9 @@ def grpc_port(settings: StackSettings, service: str, replica: int = 0) -> int:
 
 
 def target(settings: StackSettings, service: str) -> str:
-    return f"{settings.host}:{grpc_port(settings, service)}"
+    """Every replica's address, comma-separated: callers spread their calls over them (round robin)."""
+    count = settings.replicas.get(service, 1)
+    return ",".join(f"{settings.host}:{grpc_port(settings, service, r)}" for r in range(count))
 
 
 def service_environment(settings: StackSettings, service: str, replica: int) -> dict[str, str]:

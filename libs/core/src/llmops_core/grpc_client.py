@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import grpc
@@ -17,6 +18,22 @@ DEFAULT_OPTIONS = [
     ("grpc.keepalive_timeout_ms", 10_000),
     ("grpc.enable_retries", 1),
 ]
+
+
+# Calls go round-robin over every address the target resolves to (the replicas a comma-separated
+# "ipv4:" target lists, or a Kubernetes headless Service's DNS records), and a replica whose standard
+# health service stops answering SERVING leaves the rotation until it answers again. A call that never
+# reached a server (its replica just died) is retried by gRPC on another one.
+SERVICE_CONFIG = json.dumps({"loadBalancingConfig": [{"round_robin": {}}], "healthCheckConfig": {"serviceName": ""}})
+BALANCED_OPTIONS = [*DEFAULT_OPTIONS, ("grpc.service_config", SERVICE_CONFIG)]
+
+
+def channel_target(url: str) -> str:
+    """``host:port`` as it is; ``host:port,host:port,...`` (the replicas of a service) as one ``ipv4:``
+    target that the round-robin policy spreads calls over."""
+    if "," in url and ":" in url and not url.startswith(("ipv4:", "ipv6:", "dns:")):
+        return "ipv4:" + ",".join(part.strip() for part in url.split(","))
+    return url
 
 
 _service_tokens: tuple[ServiceTokens, str] | None = None
@@ -37,4 +54,9 @@ def traced_channel(target: str) -> grpc.aio.Channel:
     if _service_tokens is not None:
         tokens, caller = _service_tokens
         interceptors += [ServiceTokenUnary(tokens, caller), ServiceTokenStream(tokens, caller)]
-    return grpc.aio.insecure_channel(target, options=DEFAULT_OPTIONS, interceptors=interceptors)
+    return grpc.aio.insecure_channel(channel_target(target), options=BALANCED_OPTIONS, interceptors=interceptors)
+
+
+def balanced_channel(target: str, options: list[tuple[str, Any]] | None = None) -> grpc.Channel:
+    """A blocking channel (CLI, benches) spread over the target's replicas like ``traced_channel``."""
+    return grpc.insecure_channel(channel_target(target), options=[*BALANCED_OPTIONS, *(options or [])])

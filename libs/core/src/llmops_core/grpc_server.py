@@ -9,6 +9,7 @@ Usage::
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 import signal
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -91,7 +92,11 @@ def _unary(behaviour: Callable[..., Any]) -> Callable[..., Any]:
 def _streaming(behaviour: Callable[..., Any]) -> Callable[..., Any]:
     async def call(request: Any, context: grpc.aio.ServicerContext) -> Any:
         try:
-            async for response in behaviour(request, context):
+            responses = behaviour(request, context)
+            if inspect.isawaitable(responses):  # it writes with context.write (grpc_health's Watch)
+                await responses
+                return
+            async for response in responses:
                 yield response
         except errors.DomainError as error:
             await context.abort(status_for(error), details(error))

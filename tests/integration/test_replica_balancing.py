@@ -1,0 +1,82 @@
+"""Calls to a service with two replicas reach both, and go on without a failure when one is killed."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import grpc
+import pytest
+
+from llmops.embedding.v1 import embedding_pb2, embedding_pb2_grpc
+from llmops_core.grpc_client import channel_target, configure_service_auth, traced_channel
+from llmops_core.settings import AuthSettings
+from tests.integration.test_grpc_server import free_port
+
+
+def start(port: int) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, str(Path(__file__).with_name("sample_grpc_server.py")), str(port)])
+
+
+def test_channel_target_lists_replicas_for_round_robin() -> None:
+    assert channel_target("127.0.0.1:1") == "127.0.0.1:1"
+    assert channel_target("127.0.0.1:1,127.0.0.1:2") == "ipv4:127.0.0.1:1,127.0.0.1:2"
+    assert channel_target("dns:///retrieval:50054") == "dns:///retrieval:50054"
+
+
+def test_two_replicas_share_the_calls_and_a_killed_one_costs_no_call() -> None:
+    ports = [free_port(), free_port()]
+    replicas = [start(port) for port in ports]
+    configure_service_auth(AuthSettings(), "tests")
+    try:
+        for port in ports:
+            with grpc.insecure_channel(f"127.0.0.1:{port}") as probe:
+                grpc.channel_ready_future(probe).result(timeout=30)
+
+        async def scenario() -> tuple[Counter[str], Counter[str]]:
+            async with traced_channel(",".join(f"127.0.0.1:{p}" for p in ports)) as channel:
+                stub = embedding_pb2_grpc.EmbeddingServiceStub(channel)
+
+                async def served_by() -> str:
+                    response = await stub.Embed(embedding_pb2.EmbedRequest(texts=["abc"]), timeout=10)
+                    return response.model.rsplit("@", 1)[1]
+
+                # Wait until the channel has connected to both (round robin starts with the first ready).
+                before: Counter[str] = Counter()
+                for _ in range(200):
+                    before[await served_by()] += 1
+                    if len(before) == 2 and sum(before.values()) >= 40:
+                        break
+                replicas[0].send_signal(signal.SIGKILL)
+                replicas[0].wait()
+                after: Counter[str] = Counter()
+                for _ in range(40):  # sequential: nothing is in flight when the replica dies
+                    after[await served_by()] += 1
+                return before, after
+
+        before, after = asyncio.run(scenario())
+    finally:
+        configure_service_auth(AuthSettings(), "tests")
+        for replica in replicas:
+            if replica.poll() is None:
+                replica.kill()
+                replica.wait()
+    assert set(before) == {str(p) for p in ports}, before
+    assert min(before.values()) >= sum(before.values()) // 4, before  # spread, not pinned to one
+    assert after == Counter({str(ports[1]): 40}), after  # every call after the kill succeeded, on the survivor
+
+
+@pytest.mark.parametrize("url", ["127.0.0.1:1,127.0.0.1:2"])
+def test_a_target_of_only_dead_replicas_is_unavailable(url: str) -> None:
+    async def scenario() -> grpc.StatusCode:
+        async with traced_channel(url) as channel:
+            stub = embedding_pb2_grpc.EmbeddingServiceStub(channel)
+            with pytest.raises(grpc.aio.AioRpcError) as error:
+                await stub.Embed(embedding_pb2.EmbedRequest(texts=["abc"]), timeout=5)
+            return error.value.code()
+
+    assert asyncio.run(scenario()) in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED)
