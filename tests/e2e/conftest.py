@@ -11,6 +11,7 @@ import grpc
 import pytest
 from rich.console import Console
 
+from llmops_core.grpc_client import balanced_channel
 from llmops_stack.client import PlatformClient
 from llmops_stack.config import StackSettings
 from llmops_stack.credentials import api_key
@@ -67,6 +68,6 @@ def answers(platform: Stack, client: PlatformClient) -> dict[str, Any]:
 
 def keyed_channel(settings: StackSettings, service: str, tenant: str = "acme") -> grpc.Channel:
     """A channel to a service whose calls carry the tenant's API key, as a product app's would."""
-    plain = grpc.insecure_channel(target(settings, service))
+    plain = balanced_channel(target(settings, service))
     key = api_key(settings, tenant)
     return grpc.intercept_channel(plain, Bearer(lambda: key))

@@ -84,6 +84,24 @@ def up(
 
 
 @app.command()
+def scale(
+    service: Annotated[str, typer.Argument(help=f"one of {', '.join(SERVICE_OFFSETS)}")],
+    replicas: Annotated[int, typer.Argument(min=1, max=9, help="how many processes of it to run")],
+) -> None:
+    """Run N replicas of a service on the running stack; its callers restart to spread calls over them."""
+    _replicas([f"{service}={replicas}"])  # the same rules as --scale
+    stack = _stack()
+    try:
+        scaled = stack.scale(service, replicas, on_change=lambda line: console.print(f"[green]✓[/] {line}"))
+    except ComponentError as error:
+        console.print(f"[red]✗ {error}[/]")
+        raise typer.Exit(1) from error
+    options = {"durable": scaled.settings.durable, "replicas": scaled.settings.replicas}
+    (scaled.settings.state_dir / "options.json").write_text(json.dumps(options))
+    console.print(f"{service}: {replicas} replica(s)")
+
+
+@app.command()
 def down() -> None:
     """Stop exactly the processes `up` started (by pid)."""
     stack = _stack()

@@ -118,8 +118,13 @@ class PlatformClient:
             time.sleep(0.3)
 
     def ask(self, tenant: str, question: str) -> query_pb2.AskResponse:
+        # wait_for_ready: a query service that is restarting (`llmops scale`, the supervisor) is waited
+        # for within the timeout rather than reported as down.
         response: query_pb2.AskResponse = self.query.Ask(
-            query_pb2.AskRequest(tenant_id=tenant, question=question), timeout=180, metadata=self.auth(tenant)
+            query_pb2.AskRequest(tenant_id=tenant, question=question),
+            timeout=180,
+            metadata=self.auth(tenant),
+            wait_for_ready=True,
         )
         return response
 

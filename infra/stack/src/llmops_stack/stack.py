@@ -96,6 +96,34 @@ class Stack:
         component.after_start()
         return StartReport(component.name, record.pid, time.monotonic() - started, already_running=False)
 
+    def scale(self, service: str, count: int, on_change: Callable[[str], None] | None = None) -> Stack:
+        """Runs ``count`` replicas of ``service`` on the running stack and returns the stack as it now is.
+
+        New replicas start (each healthy before the next), surplus ones stop, then every process whose
+        settings name the service's replicas restarts with the new list, one at a time, so each caller
+        spreads its calls over exactly the replicas that run. The supervisor pauses meanwhile."""
+        replicas = {**self.settings.replicas, service: count}
+        scaled = Stack(self.settings.model_copy(update={"replicas": replicas}))
+        old = {c.name: c for c in self.components}
+        new = {c.name: c for c in scaled.components}
+        say = on_change or (lambda _: None)
+        self.table.stop(SUPERVISOR)
+        for name in [n for n in old if n not in new]:
+            self.table.stop(name, old[name].stop_signal)
+            say(f"stopped {name}")
+        for component in scaled.components:
+            if component.name not in old:
+                scaled.start(component)
+                say(f"started {component.name}")
+        for component in scaled.components:
+            before = old.get(component.name)
+            if before is not None and before.environment() != component.environment():
+                self.table.stop(component.name, component.stop_signal)
+                scaled.start(component)
+                say(f"restarted {component.name} with the new replica list")
+        scaled._start_supervisor()
+        return scaled
+
     def down(self) -> list[str]:
         """Stops what ``up`` started, last started first; returns the names that were running."""
         signals = {c.name: c.stop_signal for c in self.components}

@@ -25,7 +25,14 @@ DEFAULT_OPTIONS = [
 # health service stops answering SERVING leaves the rotation until it answers again. A call that never
 # reached a server (its replica just died) is retried by gRPC on another one.
 SERVICE_CONFIG = json.dumps({"loadBalancingConfig": [{"round_robin": {}}], "healthCheckConfig": {"serviceName": ""}})
-BALANCED_OPTIONS = [*DEFAULT_OPTIONS, ("grpc.service_config", SERVICE_CONFIG)]
+BALANCED_OPTIONS = [
+    *DEFAULT_OPTIONS,
+    ("grpc.service_config", SERVICE_CONFIG),
+    # Round robin reconnects to a lost replica at once and then backs off (by default up to 120 s): a
+    # replica that restarts (a crash, `llmops scale`) must be back in the rotation within seconds.
+    ("grpc.initial_reconnect_backoff_ms", 250),
+    ("grpc.max_reconnect_backoff_ms", 2_000),
+]
 
 
 def channel_target(url: str) -> str:
