@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import shutil
 import tempfile
 
-import pytest
+from tests.binaries import required_binary
 
 
 def chromium_binary() -> str:
     """The browser; absent, the test is skipped locally and fails in CI, where `make setup` installs it."""
-    binary = shutil.which("chromium") or shutil.which("chromium-browser")
-    if binary is None:
-        message = "no Chromium here (make setup installs Debian's chromium): the page was not rendered"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return binary
+    return required_binary(
+        "chromium", "chromium-browser",
+        missing="no Chromium here (make setup installs Debian's chromium): the page was not rendered",
+    )  # fmt: skip
 
 
 async def chromium(binary: str, url: str, *extra: str) -> str:

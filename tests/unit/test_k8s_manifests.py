@@ -13,7 +13,6 @@ from __future__ import annotations
 import functools
 import os
 import re
-import shutil
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -34,6 +33,7 @@ from llmops_ingestion.settings import IngestionSettings
 from llmops_query.settings import QuerySettings
 from llmops_retrieval.settings import RetrievalSettings
 from llmops_telemetry.settings import TelemetrySettings
+from tests.binaries import required_binary
 
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "infra" / "k8s"
@@ -65,13 +65,9 @@ OPERATOR_NAMESPACES = {"cnpg-system"}  # CloudNativePG's operator reaches its in
 
 
 def _kubectl() -> str:
-    binary = shutil.which("kubectl")
-    if binary is None:
-        message = "no kubectl here (make setup installs Debian's kubernetes-client): manifests not rendered"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return binary
+    return required_binary(
+        "kubectl", missing="no kubectl here (make setup installs Debian's kubernetes-client): manifests not rendered"
+    )
 
 
 @functools.cache

@@ -253,6 +253,9 @@ class Triton(Component):
             # idle threads give their core back to the rest of the stack between batches.
             "LLMOPS_ENCODER_THREADS": os.environ.get("LLMOPS_ENCODER_THREADS", str(os.cpu_count() or 2)),
             "LLMOPS_ENCODER_SPINNING": os.environ.get("LLMOPS_ENCODER_SPINNING", "0"),
+            # The generator model serves the GGUF the llm server serves (the model's own lookup of the
+            # packaged file is for images that do not set it).
+            "LLMOPS_GENERATOR_GGUF": str(LlamaServer(self.settings).model_path()),
         }
 
     def healthy(self) -> bool:
