@@ -13,6 +13,7 @@ import grpc
 import pytest
 
 from llmops.embedding.v1 import embedding_pb2, embedding_pb2_grpc
+from llmops.query.v1 import query_pb2, query_pb2_grpc
 from llmops_core.grpc_client import channel_target, configure_service_auth, traced_channel
 from llmops_core.settings import AuthSettings
 from tests.integration.test_grpc_server import free_port
@@ -80,3 +81,52 @@ def test_a_target_of_only_dead_replicas_is_unavailable(url: str) -> None:
             return error.value.code()
 
     assert asyncio.run(scenario()) in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED)
+
+
+class _FailsFirst(embedding_pb2_grpc.EmbeddingServiceServicer, query_pb2_grpc.QueryServiceServicer):
+    """Answers UNAVAILABLE to the first call of each method, as a replica dying under a call does."""
+
+    def __init__(self) -> None:
+        self.calls: Counter[str] = Counter()
+
+    async def Embed(  # noqa: N802 (gRPC method name)
+        self, request: embedding_pb2.EmbedRequest, context: grpc.aio.ServicerContext
+    ) -> embedding_pb2.EmbedResponse:
+        self.calls["Embed"] += 1
+        if self.calls["Embed"] == 1:
+            await context.abort(grpc.StatusCode.UNAVAILABLE, "replica going away")
+        return embedding_pb2.EmbedResponse(model="second-try")
+
+    async def Ask(  # noqa: N802 (gRPC method name)
+        self, request: query_pb2.AskRequest, context: grpc.aio.ServicerContext
+    ) -> query_pb2.AskResponse:
+        self.calls["Ask"] += 1
+        await context.abort(grpc.StatusCode.UNAVAILABLE, "replica going away")
+        raise AssertionError("abort raises")
+
+
+def test_an_idempotent_call_is_retried_on_unavailable_and_an_ask_is_not() -> None:
+    servicer = _FailsFirst()
+
+    async def scenario() -> tuple[str, grpc.StatusCode]:
+        server = grpc.aio.server()
+        embedding_pb2_grpc.add_EmbeddingServiceServicer_to_server(servicer, server)  # type: ignore[arg-type]
+        query_pb2_grpc.add_QueryServiceServicer_to_server(servicer, server)  # type: ignore[arg-type]
+        port = server.add_insecure_port("127.0.0.1:0")
+        await server.start()
+        try:
+            async with traced_channel(f"127.0.0.1:{port}") as channel:
+                embedded = await embedding_pb2_grpc.EmbeddingServiceStub(channel).Embed(
+                    embedding_pb2.EmbedRequest(texts=["abc"]), timeout=10
+                )
+                with pytest.raises(grpc.aio.AioRpcError) as error:
+                    await query_pb2_grpc.QueryServiceStub(channel).Ask(
+                        query_pb2.AskRequest(tenant_id="t", question="q"), timeout=10
+                    )
+                return embedded.model, error.value.code()
+        finally:
+            await server.stop(None)
+
+    model, ask_status = asyncio.run(scenario())
+    assert model == "second-try" and servicer.calls["Embed"] == 2  # retried once, and then served
+    assert ask_status == grpc.StatusCode.UNAVAILABLE and servicer.calls["Ask"] == 1  # an Ask writes: never retried

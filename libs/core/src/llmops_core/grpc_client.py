@@ -20,11 +20,52 @@ DEFAULT_OPTIONS = [
 ]
 
 
+# Methods that only read (or, for the guardrail checks, only judge) and so may run twice. A call to one
+# of them that fails UNAVAILABLE (its replica died under it, the connection was reset before the answer
+# came back) is tried again, on the next replica in the rotation. Anything that writes (Ask, Generate,
+# ingestion, prompt activation, drift reset) is never retried here: its caller decides.
+IDEMPOTENT_METHODS: dict[str, tuple[str, ...]] = {
+    "llmops.embedding.v1.EmbeddingService": ("Embed",),
+    "llmops.retrieval.v1.RetrievalService": ("Search", "GetChunk", "GetIndexStats"),
+    "llmops.guardrails.v1.GuardrailsService": ("CheckInput", "CheckOutput", "ScreenDocument"),
+    "llmops.generation.v1.GenerationService": ("ListPrompts", "GetPrompt", "DiffPrompts"),
+    "llmops.ingestion.v1.IngestionService": ("GetDocument", "ListDocuments"),
+    "llmops.evaluation.v1.EvaluationService": (
+        "GetAnswerScore",
+        "GetDriftState",
+        "ListReviewAnswers",
+        "GetKnowledgeGaps",
+    ),
+    "llmops.telemetry.v1.TelemetryService": ("GetSummary", "ListAnswers"),
+}
+RETRY_POLICY = {
+    "maxAttempts": 3,
+    "initialBackoff": "0.05s",
+    "maxBackoff": "0.5s",
+    "backoffMultiplier": 2,
+    "retryableStatusCodes": ["UNAVAILABLE"],
+}
+
 # Calls go round-robin over every address the target resolves to (the replicas a comma-separated
 # "ipv4:" target lists, or a Kubernetes headless Service's DNS records), and a replica whose standard
 # health service stops answering SERVING leaves the rotation until it answers again. A call that never
-# reached a server (its replica just died) is retried by gRPC on another one.
-SERVICE_CONFIG = json.dumps({"loadBalancingConfig": [{"round_robin": {}}], "healthCheckConfig": {"serviceName": ""}})
+# reached a server is retried by gRPC itself; an idempotent one that did is retried by RETRY_POLICY.
+# Retry throttling stops retries once more than half of recent calls failed, so a service that is down
+# everywhere is not hit three times as hard.
+SERVICE_CONFIG = json.dumps(
+    {
+        "loadBalancingConfig": [{"round_robin": {}}],
+        "healthCheckConfig": {"serviceName": ""},
+        "methodConfig": [
+            {
+                "name": [{"service": service, "method": method} for method in methods],
+                "retryPolicy": RETRY_POLICY,
+            }
+            for service, methods in IDEMPOTENT_METHODS.items()
+        ],
+        "retryThrottling": {"maxTokens": 10, "tokenRatio": 0.1},
+    }
+)
 BALANCED_OPTIONS = [
     *DEFAULT_OPTIONS,
     ("grpc.service_config", SERVICE_CONFIG),
