@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import subprocess
 import sys
@@ -19,8 +20,9 @@ from llmops_core.settings import AuthSettings
 from tests.integration.test_grpc_server import free_port
 
 
-def start(port: int) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, str(Path(__file__).with_name("sample_grpc_server.py")), str(port)])
+def start(port: int, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    script = str(Path(__file__).with_name("sample_grpc_server.py"))
+    return subprocess.Popen([sys.executable, script, str(port)], env={**os.environ, **(env or {})})
 
 
 def test_channel_target_lists_replicas_for_round_robin() -> None:
@@ -130,3 +132,30 @@ def test_an_idempotent_call_is_retried_on_unavailable_and_an_ask_is_not() -> Non
     model, ask_status = asyncio.run(scenario())
     assert model == "second-try" and servicer.calls["Embed"] == 2  # retried once, and then served
     assert ask_status == grpc.StatusCode.UNAVAILABLE and servicer.calls["Ask"] == 1  # an Ask writes: never retried
+
+
+def test_calls_go_on_while_the_server_recycles_connections() -> None:
+    """Servers close each connection after grpc_max_connection_age_seconds (so `dns:///` callers look the
+    name up again and find new replicas); a caller resolving by name loses no call to it."""
+    port = free_port()
+    server = start(port, {"LLMOPS_SERVICE_GRPC_MAX_CONNECTION_AGE_SECONDS": "0.3"})
+    configure_service_auth(AuthSettings(), "tests")
+    try:
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as probe:
+            grpc.channel_ready_future(probe).result(timeout=30)
+
+        async def scenario() -> list[str]:
+            async with traced_channel(f"dns:///127.0.0.1:{port}") as channel:
+                stub = embedding_pb2_grpc.EmbeddingServiceStub(channel)
+                served = []
+                for _ in range(30):  # about 3 s: ten connection ages
+                    response = await stub.Embed(embedding_pb2.EmbedRequest(texts=["abc"]), timeout=10)
+                    served.append(response.model)
+                    await asyncio.sleep(0.1)
+                return served
+
+        served = asyncio.run(scenario())
+    finally:
+        server.kill()
+        server.wait()
+    assert served == [f"character-count@{port}"] * 30

@@ -435,8 +435,29 @@ def test_compose_urls_name_the_same_services_and_ports(objects: tuple[dict[str, 
         for key, value in env.items():
             if key.endswith("_URL") and key.startswith(f"LLMOPS_{name.upper()}_"):
                 assert compose[name]["environment"][key] == value, f"{name}: {key}"
-                host, port = value.split(":")
+                host, port = value.removeprefix("dns:///").split(":")
                 assert int(port) in {p["port"] for p in services[host]["spec"]["ports"]}, value
+
+
+def test_callers_resolve_every_replica_of_the_services_they_call(objects: tuple[dict[str, Any], ...]) -> None:
+    """A gRPC service other services call is a headless Service reached by ``dns:///``: callers see
+    every ready pod and spread calls round robin, instead of one connection pinned to one pod."""
+    services = of_kind(objects, "Service")
+    called = set()
+    for name, container in service_containers(objects):
+        for key, value in container_env(objects, container).items():
+            if (
+                key.endswith("_URL")
+                and key.startswith(f"LLMOPS_{name.upper()}_")
+                and key != "LLMOPS_EVALUATION_QUERY_URL"
+            ):
+                assert value.startswith("dns:///"), f"{name}: {key}={value}"
+                called.add(value.removeprefix("dns:///").split(":")[0])
+    assert called == {"embedding", "retrieval", "generation", "guardrails"}
+    for host in called:
+        assert services[host]["spec"].get("clusterIP") == "None", host
+    # The front door stays a ClusterIP: it is what ingress and port-forward reach.
+    assert services["query"]["spec"].get("clusterIP") != "None"
 
 
 def test_images_are_the_compose_builds(objects: tuple[dict[str, Any], ...]) -> None:

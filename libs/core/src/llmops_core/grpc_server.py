@@ -133,7 +133,11 @@ class GrpcServer:
         # Errors of the auth check are DomainErrors too: the error interceptor wraps it and maps them.
         self.server = grpc.aio.server(
             # Requests up to the 10 MiB documents the ingestion contract accepts, plus framing.
-            options=[("grpc.max_receive_message_length", MAX_REQUEST_BYTES)],
+            options=[
+                ("grpc.max_receive_message_length", MAX_REQUEST_BYTES),
+                ("grpc.max_connection_age_ms", int(settings.grpc_max_connection_age_seconds * 1000)),
+                ("grpc.max_connection_age_grace_ms", int(settings.grpc_max_connection_age_grace_seconds * 1000)),
+            ],
             interceptors=[
                 aio_server_interceptor(),  # type: ignore[no-untyped-call]
                 DomainErrorInterceptor(),

@@ -103,6 +103,11 @@ class ServiceSettings(BaseSettings):
     grpc_host: str = "127.0.0.1"
     grpc_port: int = 50051
     grpc_grace_seconds: float = 10.0
+    # Each client connection is closed (GOAWAY) after this long, so callers that resolve a name to the
+    # replicas (`dns:///` over a Kubernetes headless Service or compose's DNS) look the name up again and
+    # spread calls over replicas added since. Calls in flight get grpc_max_connection_age_grace_seconds.
+    grpc_max_connection_age_seconds: float = Field(default=120.0, gt=0)
+    grpc_max_connection_age_grace_seconds: float = Field(default=300.0, ge=0)
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     telemetry: TelemetrySettings = Field(default_factory=TelemetrySettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from psycopg_pool import AsyncConnectionPool
+
 from llmops.retrieval.v1 import retrieval_pb2, retrieval_pb2_grpc
 from llmops_core.auth.keys import KeyStore
 from llmops_core.embedding_client import EmbeddingClient
@@ -25,6 +27,10 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 KEY_SCOPES = {"Search": "ask", "GetChunk": "ask", "GetIndexStats": "ingest"}
 
 
+def chunk_store(pool: AsyncConnectionPool, settings: RetrievalSettings) -> PostgresChunkStore:
+    return PostgresChunkStore(pool, settings.schema_name, settings.embedding_model, settings.hnsw_ef_search)
+
+
 def build_server(settings: RetrievalSettings, store: PostgresChunkStore, embedder: EmbeddingClient) -> GrpcServer:
     registration = ServiceRegistration(
         retrieval_pb2.DESCRIPTOR.services_by_name["RetrievalService"],
@@ -43,7 +49,7 @@ async def main() -> None:
     pool = await open_pool(settings.postgres)
     await migrate(pool, settings.schema_name, MIGRATIONS)
     await KeyStore(pool).migrate()
-    store = PostgresChunkStore(pool, settings.schema_name, settings.embedding_model)
+    store = chunk_store(pool, settings)
     embedder = EmbeddingClient(settings.embedding_url)
     await ensure_topics(settings.kafka, [DOCS_EMBEDDED, DOCS_CHANGES])
     broker = build_broker(settings.kafka, client_id=settings.service_name)

@@ -23,6 +23,19 @@ from llmops_retrieval.domain.versions import (
 )
 
 COLUMNS = "chunk_id, document_id, document_version, chunk_index, body, title, source_uri, metadata, embedding_model"
+# Transaction-local (set_config(..., true) is SET LOCAL), so a pooled connection never keeps them.
+HNSW_SETTINGS = (
+    "SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true), set_config('hnsw.ef_search', %s, true)"
+)
+# The two searches as the service runs them; llmops_stack.search_tuning measures these same statements.
+# Parameters: vector, tenant, metadata filter (json), embedding model twice, vector, limit.
+VECTOR_SEARCH = """SELECT {columns}, 1 - (embedding <=> %s) FROM {table}
+    WHERE tenant_id = %s AND live AND metadata @> %s::jsonb AND (%s = '' OR embedding_model = %s)
+    ORDER BY embedding <=> %s LIMIT %s"""
+# Parameters: to_tsquery expression, tenant, metadata filter (json), limit.
+TEXT_SEARCH = """SELECT {columns} FROM {table}, to_tsquery('simple', %s) AS q
+    WHERE tenant_id = %s AND live AND metadata @> %s::jsonb AND search_text @@ q
+    ORDER BY ts_rank_cd(search_text, q) DESC LIMIT %s"""
 
 
 def _stored(row: tuple[object, ...], similarity: float = 0.0) -> StoredChunk:
@@ -34,11 +47,14 @@ def _stored(row: tuple[object, ...], similarity: float = 0.0) -> StoredChunk:
 
 
 class PostgresChunkStore:
-    def __init__(self, pool: AsyncConnectionPool, schema: str, embedding_model: str = "") -> None:
+    def __init__(
+        self, pool: AsyncConnectionPool, schema: str, embedding_model: str = "", hnsw_ef_search: int = 40
+    ) -> None:
         self.pool = pool
         self.table = f"{schema}.chunks"
         self.documents = f"{schema}.documents"
         self.embedding_model = embedding_model  # empty: every model (tests of the store alone)
+        self.hnsw_ef_search = hnsw_ef_search  # pgvector's own default unless settings say otherwise
 
     async def index_chunk(self, event: ChunkEmbedded) -> bool:
         """Stores a chunk (idempotent by tenant and chunk id); True when it completed its version."""
@@ -149,12 +165,11 @@ class PostgresChunkStore:
     async def vector_search(self, query: SearchQuery, vector: list[float]) -> list[StoredChunk]:
         embedding = np.asarray(vector, dtype=np.float32)
         async with self.pool.connection() as connection, connection.transaction():
-            # Filtered HNSW scans keep going until enough rows pass the tenant filter (pgvector 0.8).
-            await connection.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+            # Filtered HNSW scans keep going until enough rows pass the tenant filter (pgvector 0.8);
+            # ef_search is the candidate list of each pass (docs/decisions/0033). One round trip for both.
+            await connection.execute(HNSW_SETTINGS, (str(self.hnsw_ef_search),))
             cursor = await connection.execute(
-                f"""SELECT {COLUMNS}, 1 - (embedding <=> %s) FROM {self.table}
-                    WHERE tenant_id = %s AND live AND metadata @> %s::jsonb AND (%s = '' OR embedding_model = %s)
-                    ORDER BY embedding <=> %s LIMIT %s""",
+                VECTOR_SEARCH.format(columns=COLUMNS, table=self.table),
                 (
                     embedding,
                     query.tenant_id,
@@ -171,9 +186,7 @@ class PostgresChunkStore:
     async def text_search(self, query: SearchQuery, tsquery: str) -> list[StoredChunk]:
         async with self.pool.connection() as connection:
             cursor = await connection.execute(
-                f"""SELECT {COLUMNS} FROM {self.table}, to_tsquery('simple', %s) AS q
-                    WHERE tenant_id = %s AND live AND metadata @> %s::jsonb AND search_text @@ q
-                    ORDER BY ts_rank_cd(search_text, q) DESC LIMIT %s""",
+                TEXT_SEARCH.format(columns=COLUMNS, table=self.table),
                 (tsquery, query.tenant_id, json.dumps(query.metadata_filter), query.candidates),
             )
             rows = await cursor.fetchall()
