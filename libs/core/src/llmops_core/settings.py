@@ -33,6 +33,11 @@ class KafkaSettings(BaseSettings):
     # max_poll_interval_ms (300 s): a consumer that retries longer without polling is dropped from its group.
     retry_deadline_seconds: float = Field(default=120.0, ge=0, le=240)
     compression: Literal["gzip", "snappy", "lz4", "zstd"] | None = "gzip"
+    # False where something else owns the topics (Strimzi KafkaTopic objects on Kubernetes, with their
+    # replication and retention): services then only wait up to topics_wait_seconds for them to exist
+    # and refuse to start without them, instead of creating one-replica topics first.
+    create_topics: bool = True
+    topics_wait_seconds: float = Field(default=120.0, ge=0)
 
     @model_validator(mode="after")
     def _interval_covers_initial_wait(self) -> KafkaSettings:

@@ -7,7 +7,9 @@ with Kafka's default timeouts. All of that lives here, so services run unchanged
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import time
 from collections.abc import Sequence
 from typing import Any, TypedDict
 
@@ -18,6 +20,7 @@ from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
 from faststream.middlewares import AckPolicy
 from opentelemetry import trace
 
+from llmops_core.errors import FailedPrecondition
 from llmops_core.kafka.dead_letter import Backoff, DeadLetterPolicy
 from llmops_core.settings import KafkaSettings
 
@@ -88,13 +91,25 @@ async def ensure_topics(
     """Creates each topic and its ``.dlq`` twin when missing; returns the names it created.
 
     ``dead_letter_only`` names DLQ topics that have no topic of their own (failed source documents).
+    With ``settings.create_topics`` off it creates nothing: it waits for the topics and raises
+    FailedPrecondition, naming those still missing, after ``settings.topics_wait_seconds``.
     """
+    wanted = [name for topic in topics for name in (topic, f"{topic}.dlq")] + list(dead_letter_only)
     admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap_servers)
     await admin.start()
     try:
-        existing = set(await admin.list_topics())
-        wanted = [name for topic in topics for name in (topic, f"{topic}.dlq")] + list(dead_letter_only)
-        missing = [name for name in wanted if name not in existing]
+        missing = [name for name in wanted if name not in set(await admin.list_topics())]
+        if not settings.create_topics:
+            deadline = time.monotonic() + settings.topics_wait_seconds
+            while missing and time.monotonic() < deadline:
+                await asyncio.sleep(min(2.0, settings.topics_wait_seconds))
+                missing = [name for name in wanted if name not in set(await admin.list_topics())]
+            if missing:
+                raise FailedPrecondition(
+                    f"Kafka topics {', '.join(missing)} do not exist after {settings.topics_wait_seconds:.0f} s, and"
+                    " LLMOPS_KAFKA_CREATE_TOPICS is false: create them (infra/k8s/base/topics.yaml) first"
+                )
+            return []
         if missing:
             with contextlib.suppress(TopicAlreadyExistsError):  # another replica created it first
                 await admin.create_topics(
