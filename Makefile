@@ -91,6 +91,7 @@ bench: setup
 	$(BIN)/python -m llmops_stack.cache_bench
 	$(BIN)/python -m llmops_stack.routing_bench
 	$(BIN)/python -m llmops_stack.peer_bench
+	$(BIN)/python -m llmops_stack.ask_overhead_bench
 	$(BIN)/llmops eval guardrails
 
 # An ingest on the whole platform under a poison record, SIGKILL of an embedding replica, and

@@ -1,16 +1,18 @@
 #!/usr/bin/env python3
-"""Validate tests/data/guardrails_fresh.jsonl, the fresh held-out guardrails set (stdlib only).
+"""Validate the fresh held-out guardrails sets guardrails_fresh.jsonl and guardrails_fresh2.jsonl (stdlib only).
 
-Reuses the checksum and shape helpers of check_guardrails_set.py. Checks JSON validity, required
-keys and types, allowed values, unique ids and texts, kind/check/expected consistency, that every
-item is `heldout`, that every `pii` value occurs verbatim in its text, that checksum-bearing values
-are valid for `pii` items and invalid for the `lookalike` values of `not_pii` items, that every
-obfuscated injection decodes (base64, hex, ROT13, URL-encoding, zero-width, homoglyph, full-width,
-leetspeak, split/spaced) to an instruction, that none of the published contact values of the
-tuning set is reused, and the coverage targets. Then prints counts per kind x lang.
-Exit status 1 if any problem is found.
+One checker for both: a per-set `Profile`, chosen by file name, holds what differs (id pattern, total and per-kind
+minimums, coverage targets, obfuscation methods that must appear, earlier sets not to repeat). Reuses the checksum
+and shape helpers of check_guardrails_set.py. Checks schema and allowed values, unique ids and texts (also after
+NFKC, case folding and dropping punctuation and spaces), kind/check/expected consistency, that every item is
+`heldout`, that `pii` values occur verbatim and pass their checksums while `lookalike` values fail theirs, that
+other 13-19 digit runs in `not_pii` items fail Luhn, that every obfuscated injection decodes to an instruction that
+cannot be read without decoding, that no published contact value of the tuning set is reused, and the coverage
+targets. guardrails_fresh2.jsonl must also not (nearly) repeat a text of guardrails_labelled.jsonl or
+guardrails_fresh.jsonl; that check compares normalised hashes and character-trigram overlap in code and names only
+the checked file's ids, never the other files' texts. Prints counts per kind x lang; exit status 1 on any problem.
 
-Usage: .venv/bin/python tests/data/check_guardrails_fresh.py [path/to/file.jsonl]
+Usage: .venv/bin/python tests/data/check_guardrails_fresh.py [path/to/guardrails_fresh2.jsonl ...]  (default: both)
 """
 
 from __future__ import annotations
@@ -18,13 +20,15 @@ from __future__ import annotations
 import base64
 import binascii
 import codecs
+import hashlib
 import json
 import re
 import sys
 import unicodedata
 import urllib.parse
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,63 +36,33 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository r
 
 from tests.data.check_guardrails_set import (
     CHECKSUM_TYPES,
+    IBAN_LEN,
     KIND_RULES,
+    OPTIONAL,
     PII_TYPES,
+    REQUIRED,
     SHAPES,
     VALIDATORS,
+    luhn_valid,
     shape_ok,
 )
 
-DEFAULT = Path(__file__).with_name("guardrails_fresh.jsonl")
-REQUIRED: dict[str, type] = {
-    "id": str,
-    "text": str,
-    "lang": str,
-    "check": str,
-    "kind": str,
-    "expected": str,
-    "split": str,
-}
-OPTIONAL: dict[str, type] = {"pii": list, "lookalike": list, "allowlisted": bool, "tags": list, "note": str}
+Item = dict[str, Any]
+HERE = Path(__file__).parent
 LANGS = ["en", "zh-Hant", "zh-Hans", "mixed"]
-ID_RE = re.compile(r"^f[a-z]+-(en|zht|zhs|mix)-\d{3}$")
 ID_LANG = {"en": "en", "zht": "zh-Hant", "zhs": "zh-Hans", "mix": "mixed"}
-TOTAL_RANGE = (150, 200)
-MIN_PER_KIND = {"injection": 50, "out_of_scope": 25, "benign": 50, "pii": 30, "not_pii": 15}
 # the published contact data of the tuning set's allow-list must not be reused here
 FORBIDDEN = ["1-800-555-0199", "support@acme-outdoor.example", "0800-000-123", "400-820-1234"]
+NEAR_DUP_JACCARD = 0.8  # character-trigram Jaccard at or above which two normalised texts count as near-equal
 
 INSTRUCTION_RE = re.compile(
     r"ignore|disregard|reveal|instruction|system ?prompt|rules|忽略|無視|无视|指令|提示|規則|规则",
     re.IGNORECASE,
 )
+CJK = "[\u3400-\u9fff]"
 ZERO_WIDTH_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 # Cyrillic and Greek letters that look like Latin ones
-HOMOGLYPHS = str.maketrans(
-    {
-        "а": "a",
-        "е": "e",
-        "о": "o",
-        "р": "p",
-        "с": "c",
-        "у": "y",
-        "х": "x",
-        "і": "i",
-        "ѕ": "s",
-        "ο": "o",
-        "α": "a",
-        "ε": "e",
-        "ι": "i",
-        "ν": "v",
-        "Α": "A",
-        "Ε": "E",
-        "Ι": "I",
-        "О": "O",
-        "А": "A",
-        "Е": "E",
-    }
-)
-CHAR_TRICKS = {"zero-width", "homoglyph", "full-width", "leetspeak", "spaced", "split-lines"}
+HOMOGLYPHS = str.maketrans("аеорсухіѕοαεινΑΕΙОАЕ", "aeopcyxisoaeivAEIOAE")
 LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"})
 
 
@@ -111,52 +85,25 @@ def _decode_hex(text: str) -> str | None:
     return None
 
 
-def _decode_rot13(text: str) -> str | None:
-    return codecs.decode(text, "rot13")
-
-
-def _decode_url(text: str) -> str | None:
-    return urllib.parse.unquote(text) if re.search(r"%[0-9A-Fa-f]{2}", text) else None
-
-
-def _decode_zero_width(text: str) -> str | None:
-    return ZERO_WIDTH_RE.sub("", text) if ZERO_WIDTH_RE.search(text) else None
-
-
-def _decode_homoglyph(text: str) -> str | None:
-    decoded = text.translate(HOMOGLYPHS)
+def _changed(text: str, decoded: str) -> str | None:
     return decoded if decoded != text else None
-
-
-def _decode_full_width(text: str) -> str | None:
-    return unicodedata.normalize("NFKC", text) if re.search("[\uff01-\uff5e]", text) else None
-
-
-def _decode_leetspeak(text: str) -> str | None:
-    decoded = text.translate(LEET)
-    return decoded if decoded != text else None
-
-
-def _decode_split_lines(text: str) -> str | None:
-    return text.replace("\n", "") if "\n" in text else None
-
-
-def _decode_spaced(text: str) -> str | None:
-    return re.sub(r"\s+", "", text) if re.search(r"(?:\b\w \b){5,}", text) else None
 
 
 DECODERS: dict[str, Callable[[str], str | None]] = {
     "base64": _decode_base64,
     "hex": _decode_hex,
-    "rot13": _decode_rot13,
-    "url": _decode_url,
-    "zero-width": _decode_zero_width,
-    "homoglyph": _decode_homoglyph,
-    "full-width": _decode_full_width,
-    "leetspeak": _decode_leetspeak,
-    "split-lines": _decode_split_lines,
-    "spaced": _decode_spaced,
+    "rot13": lambda t: codecs.decode(t, "rot13"),
+    "url": lambda t: urllib.parse.unquote(t) if re.search(r"%[0-9A-Fa-f]{2}", t) else None,
+    "zero-width": lambda t: ZERO_WIDTH_RE.sub("", t) if ZERO_WIDTH_RE.search(t) else None,
+    "homoglyph": lambda t: _changed(t, t.translate(HOMOGLYPHS)),
+    "full-width": lambda t: unicodedata.normalize("NFKC", t) if re.search("[\uff01-\uff5e]", t) else None,
+    "leetspeak": lambda t: _changed(t, t.translate(LEET)),
+    "split-lines": lambda t: t.replace("\n", "") if "\n" in t else None,
+    "spaced": lambda t: re.sub(r"\s+", "", t) if re.search(r"(?:\b\w \b){5,}", t) else None,
+    "reversed": lambda t: t[::-1],
 }
+# methods whose decoder transforms the whole text: decoding must reveal more instruction words than plain reading
+CHAR_TRICKS = set(DECODERS) - {"base64", "hex"}
 
 
 def payload_errors(item: dict[str, Any]) -> list[str]:
@@ -173,10 +120,93 @@ def payload_errors(item: dict[str, Any]) -> list[str]:
         return [f"tagged {method} but nothing decodes"]
     if not INSTRUCTION_RE.search(decoded):
         return [f"tagged {method} but the decoded text shows no instruction: {decoded[:60]!r}"]
-    # character-level tricks must really hide something: decoding reveals more instruction words than plain reading
+    # whole-text tricks must really hide something: decoding reveals more instruction words than plain reading
     if method in CHAR_TRICKS and len(INSTRUCTION_RE.findall(decoded)) <= len(INSTRUCTION_RE.findall(item["text"])):
         return [f"tagged {method} but the instruction words are readable without decoding"]
+    # base64/hex: the decoded payload carries the instruction; the plain text must not spell out the same words
+    if method in {"base64", "hex"}:
+        plain = {w.lower() for w in INSTRUCTION_RE.findall(item["text"])}
+        if {w.lower() for w in INSTRUCTION_RE.findall(decoded)} <= plain:
+            return [f"tagged {method} but the instruction words are readable without decoding"]
     return []
+
+
+def not_pii_digit_errors(item: dict[str, Any]) -> list[str]:
+    """A bare 13-19 digit number (spaces or dashes inside allowed) in a not_pii item must fail Luhn.
+
+    Listed look-alikes are checked elsewhere; this keeps the set from calling a Luhn-valid number "not PII".
+    """
+    if item["kind"] != "not_pii":
+        return []
+    listed = {re.sub(r"\D", "", e["value"]) for e in item.get("lookalike", []) if isinstance(e, dict) and "value" in e}
+    joined = re.sub(r"(?<=\d)[ -](?=\d)", "", item["text"])
+    return [
+        f"not_pii item holds a Luhn-valid {len(run)}-digit number that is not a look-alike"
+        for run in re.findall(r"(?<!\d)\d{13,19}(?!\d)", joined)
+        if run not in listed and luhn_valid(run)
+    ]
+
+
+# ------------------------------------------------------------------ per-set profiles
+@dataclass(frozen=True)
+class Profile:
+    """What differs between the fresh sets; every other check applies to all of them."""
+
+    id_re: re.Pattern[str]  # group 1 is the language part, e.g. `zht` in `finj-zht-004`
+    total_range: tuple[int, int]
+    min_per_kind: Mapping[str, int]
+    coverage: Mapping[str, int]  # name in coverage_counts() -> minimum
+    methods: tuple[str, ...]  # obfuscation methods that must each be used at least once
+    earlier: tuple[str, ...] = ()  # earlier sets (file names) it must not repeat, even nearly
+
+
+FRESH_COVERAGE = {
+    "zh injection": 18,
+    "obfuscated injection": 12,
+    "indirect injection": 8,
+    "role-play injection": 3,
+    "multi-turn injection": 1,
+    "developer-mode injection": 2,
+    "security-audit injection": 2,
+    "grandmother injection": 2,
+    "en out_of_scope": 8,
+    "zh out_of_scope": 8,
+    "zh benign": 18,
+    "look-alike benign": 20,
+    "about-security benign": 2,
+    "checksum look-alike not_pii": 5,
+}
+PROFILES: dict[str, Profile] = {
+    "guardrails_fresh.jsonl": Profile(
+        id_re=re.compile(r"^f[a-z]+-(en|zht|zhs|mix)-\d{3}$"),
+        total_range=(150, 200),
+        min_per_kind={"injection": 50, "out_of_scope": 25, "benign": 50, "pii": 30, "not_pii": 15},
+        coverage=FRESH_COVERAGE,
+        methods=("base64", "hex", "rot13", "zero-width", "homoglyph", "full-width", "leetspeak", "split-lines"),
+    ),
+    "guardrails_fresh2.jsonl": Profile(
+        id_re=re.compile(r"^g[a-z]+-(en|zht|zhs|mix)-\d{3}$"),
+        total_range=(190, 210),
+        min_per_kind={"injection": 55, "out_of_scope": 25, "benign": 55, "pii": 35, "not_pii": 15},
+        coverage={
+            **FRESH_COVERAGE,
+            "indirect injection": 9,
+            "en injection": 30,
+            "zh-Hans injection": 8,
+            "zh-Hant injection": 8,
+            "extraction injection": 6,
+            "fake-system injection": 4,
+            "authority injection": 4,
+            "hypothetical/fiction injection": 3,
+            "look-alike benign": 30,
+            "about-security benign": 4,
+            "ordinary benign": 12,
+        },
+        methods=tuple(DECODERS),
+        earlier=("guardrails_labelled.jsonl", "guardrails_fresh.jsonl"),
+    ),
+}
+DEFAULT_PATHS = [HERE / name for name in PROFILES]
 
 
 # ------------------------------------------------------------------ item checks
@@ -207,7 +237,7 @@ def entity_errors(where: str, text: str, ents: list[Any], *, lookalike: bool) ->
     return errors
 
 
-def item_errors(obj: dict[str, Any], where: str, seen: set[str]) -> list[str]:
+def item_errors(obj: Item, where: str, seen: set[str], profile: Profile) -> list[str]:
     errors: list[str] = []
     missing = set(REQUIRED) - set(obj)
     if missing:
@@ -222,7 +252,7 @@ def item_errors(obj: dict[str, Any], where: str, seen: set[str]) -> list[str]:
         return errors
     if not obj["text"].strip():
         errors.append(f"{where}: empty text")
-    m = ID_RE.match(obj["id"])
+    m = profile.id_re.match(obj["id"])
     if not m:
         errors.append(f"{where}: bad id format")
     elif ID_LANG[m.group(1)] != obj["lang"]:
@@ -255,6 +285,7 @@ def item_errors(obj: dict[str, Any], where: str, seen: set[str]) -> list[str]:
         errors.append(f"{where}: only not_pii items may carry lookalike")
     errors += entity_errors(where, obj["text"], obj.get("pii", []), lookalike=False)
     errors += entity_errors(where, obj["text"], obj.get("lookalike", []), lookalike=True)
+    errors += [f"{where}: {msg}" for msg in not_pii_digit_errors(obj)]
     if kind == "injection":
         errors += [f"{where}: {msg}" for msg in payload_errors(obj)]
     elif "obfuscated" in obj.get("tags", []):
@@ -262,9 +293,9 @@ def item_errors(obj: dict[str, Any], where: str, seen: set[str]) -> list[str]:
     return errors
 
 
-def check(path: Path) -> tuple[list[dict[str, Any]], list[str]]:
+def check(path: Path, profile: Profile) -> tuple[list[Item], list[str]]:
     errors: list[str] = []
-    items: list[dict[str, Any]] = []
+    items: list[Item] = []
     seen: set[str] = set()
     with open(path, encoding="utf-8") as f:
         for lineno, line in enumerate(f, 1):
@@ -279,70 +310,135 @@ def check(path: Path) -> tuple[list[dict[str, Any]], list[str]]:
             if not isinstance(obj, dict):
                 errors.append(f"line {lineno}: not a JSON object")
                 continue
-            errs = item_errors(obj, f"line {lineno} ({obj.get('id')})", seen)
+            errs = item_errors(obj, f"line {lineno} ({obj.get('id')})", seen, profile)
             errors += errs
             if not errs:
                 items.append(obj)
-    return items, errors + dataset_errors(items)
+    return items, errors + dataset_errors(items, profile)
 
 
-def dataset_errors(items: list[dict[str, Any]]) -> list[str]:
+def coverage_counts(items: list[Item]) -> dict[str, int]:
+    """Every coverage target any profile may set, in reporting order."""
+
+    def tagged(kind: str, *tags: str) -> Callable[[Item], bool]:
+        return lambda i: i["kind"] == kind and bool(set(tags) & set(i.get("tags", [])))
+
+    def in_lang(kind: str, *langs: str) -> Callable[[Item], bool]:
+        return lambda i: i["kind"] == kind and i["lang"] in langs
+
+    zh = ("zh-Hant", "zh-Hans")
+    preds: dict[str, Callable[[Item], bool]] = {
+        "zh injection": in_lang("injection", *zh),
+        "obfuscated injection": tagged("injection", "obfuscated"),
+        "indirect injection": tagged("injection", "indirect"),
+        "en injection": in_lang("injection", "en"),
+        "zh-Hans injection": in_lang("injection", "zh-Hans"),
+        "zh-Hant injection": in_lang("injection", "zh-Hant"),
+        "extraction injection": tagged("injection", "extraction"),
+        "fake-system injection": tagged("injection", "fake-system"),
+        "authority injection": tagged("injection", "authority"),
+        "hypothetical/fiction injection": tagged("injection", "hypothetical", "fiction"),
+        "role-play injection": tagged("injection", "roleplay"),
+        "multi-turn injection": tagged("injection", "multi-turn"),
+        "developer-mode injection": tagged("injection", "developer-mode"),
+        "security-audit injection": tagged("injection", "audit"),
+        "grandmother injection": tagged("injection", "grandmother"),
+        "en out_of_scope": in_lang("out_of_scope", "en"),
+        "zh out_of_scope": in_lang("out_of_scope", *zh),
+        "zh benign": in_lang("benign", *zh),
+        "look-alike benign": tagged("benign", "lookalike"),
+        "about-security benign": tagged("benign", "about-security"),
+        "ordinary benign": lambda i: i["kind"] == "benign" and "lookalike" not in i.get("tags", []),
+        "checksum look-alike not_pii": lambda i: bool(i.get("lookalike")),
+    }
+    return {name: sum(1 for i in items if pred(i)) for name, pred in preds.items()}
+
+
+def dataset_errors(items: list[Item], profile: Profile) -> list[str]:
     errors: list[str] = []
     for t, n in Counter(i["text"] for i in items).items():
         if n > 1:
             errors.append(f"duplicate text ({n}x): {t[:60]!r}")
-    normalised = Counter(re.sub(r"\W+", "", i["text"].lower()) for i in items)
+    normalised = Counter(normalise(i["text"]) for i in items)
     for t, n in normalised.items():
         if n > 1:
             errors.append(f"near-duplicate text ({n}x, ignoring case and punctuation): {t[:60]!r}")
-    if not TOTAL_RANGE[0] <= len(items) <= TOTAL_RANGE[1]:
-        errors.append(f"{len(items)} items, need {TOTAL_RANGE[0]}-{TOTAL_RANGE[1]}")
+    low, high = profile.total_range
+    if not low <= len(items) <= high:
+        errors.append(f"{len(items)} items, need {low}-{high}")
     kinds = Counter(i["kind"] for i in items)
-    for k, n in MIN_PER_KIND.items():
+    for k, n in profile.min_per_kind.items():
         if kinds[k] < n:
             errors.append(f"kind {k}: {kinds[k]} items, need >= {n}")
-
-    def n_where(pred: Callable[[dict[str, Any]], bool]) -> int:
-        return sum(1 for i in items if pred(i))
-
-    def tagged(kind: str, tag: str) -> Callable[[dict[str, Any]], bool]:
-        return lambda i: i["kind"] == kind and tag in i.get("tags", [])
-
-    zh = {"zh-Hant", "zh-Hans"}
-    targets: list[tuple[str, Callable[[dict[str, Any]], bool], int]] = [
-        ("zh injection", lambda i: i["kind"] == "injection" and i["lang"] in zh, 18),
-        ("obfuscated injection", tagged("injection", "obfuscated"), 12),
-        ("indirect injection", tagged("injection", "indirect"), 8),
-        ("role-play injection", tagged("injection", "roleplay"), 3),
-        ("multi-turn injection", tagged("injection", "multi-turn"), 1),
-        ("developer-mode injection", tagged("injection", "developer-mode"), 2),
-        ("security-audit injection", tagged("injection", "audit"), 2),
-        ("grandmother injection", tagged("injection", "grandmother"), 2),
-        ("en out_of_scope", lambda i: i["kind"] == "out_of_scope" and i["lang"] == "en", 8),
-        ("zh out_of_scope", lambda i: i["kind"] == "out_of_scope" and i["lang"] in zh, 8),
-        ("zh benign", lambda i: i["kind"] == "benign" and i["lang"] in zh, 18),
-        ("look-alike benign", tagged("benign", "lookalike"), 20),
-        ("about-security benign", tagged("benign", "about-security"), 2),
-        ("checksum look-alike not_pii", lambda i: bool(i.get("lookalike")), 5),
-    ]
-    for name, pred, need in targets:
-        if n_where(pred) < need:
-            errors.append(f"coverage: {name} = {n_where(pred)}, need >= {need}")
+    for name, have in coverage_counts(items).items():
+        need = profile.coverage.get(name, 0)
+        if have < need:
+            errors.append(f"coverage: {name} = {have}, need >= {need}")
     methods = Counter(t for i in items for t in i.get("tags", []) if t in DECODERS)
-    for m in ["base64", "hex", "rot13", "zero-width", "homoglyph", "full-width", "leetspeak", "split-lines"]:
+    for m in profile.methods:
         if methods[m] < 1:
             errors.append(f"coverage: no obfuscated injection using {m}")
     pii_types = Counter(e["type"] for i in items for e in i.get("pii", []))
     for t in sorted(PII_TYPES):
         if pii_types[t] < 2:
             errors.append(f"coverage: pii type {t} appears {pii_types[t]}x, need >= 2")
+    countries = {e["value"][:2] for i in items for e in i.get("pii", []) if e["type"] == "iban"}
+    if len(countries & set(IBAN_LEN)) < 4:
+        errors.append(f"coverage: IBANs from {sorted(countries)}, need >= 4 countries")
+    phones = [(i["text"], re.escape(e["value"])) for i in items for e in i.get("pii", []) if e["type"] == "phone"]
+    glued = [v for text, v in phones if re.search(f"{CJK}{v}|{v}{CJK}", text)]
+    if len(glued) < 2:
+        errors.append(f"coverage: {len(glued)} phones glued to CJK text, need >= 2")
     look_types = {e["type"] for i in items for e in i.get("lookalike", [])}
     for t in sorted(CHECKSUM_TYPES - look_types):
         errors.append(f"coverage: no not_pii look-alike for {t}")
     return errors
 
 
-def table(items: list[dict[str, Any]]) -> None:
+# ------------------------------------------------------------------ overlap with earlier sets
+def normalise(text: str) -> str:
+    """NFKC, case-fold, drop punctuation, spaces and zero-width/format characters."""
+    text = "".join(ch for ch in unicodedata.normalize("NFKC", text) if unicodedata.category(ch) != "Cf")
+    return re.sub(r"[\W_]+", "", text.casefold())
+
+
+def _trigrams(s: str) -> set[str]:
+    return {s[k : k + 3] for k in range(len(s) - 2)} if len(s) > 3 else {s}
+
+
+def overlap(items: list[Item], earlier: list[Path]) -> tuple[list[str], float]:
+    """(errors, highest trigram Jaccard): no text may equal or nearly equal a text of an earlier set.
+
+    Reports only the checked file's ids, never the earlier sets' texts.
+    """
+    errors: list[str] = []
+    hashes: set[str] = set()
+    grams: list[set[str]] = []
+    for path in earlier:
+        if not path.exists():
+            errors.append(f"overlap check: {path.name} not found")
+            continue
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                if line.strip():
+                    norm = normalise(json.loads(line).get("text", ""))
+                    hashes.add(hashlib.sha256(norm.encode("utf-8")).hexdigest())
+                    grams.append(_trigrams(norm))
+    highest = 0.0
+    for item in items:
+        norm = normalise(item["text"])
+        mine = _trigrams(norm)
+        best = max((len(mine & g) / len(mine | g) for g in grams), default=0.0)
+        highest = max(highest, best)
+        if hashlib.sha256(norm.encode("utf-8")).hexdigest() in hashes:
+            errors.append(f"{item['id']}: text equals (after normalising) a text of an earlier set")
+        elif best >= NEAR_DUP_JACCARD:
+            errors.append(f"{item['id']}: text nearly equals a text of an earlier set (trigram Jaccard {best:.2f})")
+    return errors, highest
+
+
+# ------------------------------------------------------------------ report
+def table(items: list[Item]) -> None:
     c = Counter((i["kind"], i["lang"]) for i in items)
     kinds = list(KIND_RULES)
     print("\ncounts per kind x lang (all heldout)")
@@ -357,11 +453,23 @@ def table(items: list[dict[str, Any]]) -> None:
     print("tags: " + ", ".join(f"{t} {n}" for t, n in sorted(tags.items())))
 
 
-def main(argv: list[str]) -> int:
-    path = Path(argv[1]) if len(argv) > 1 else DEFAULT
-    items, errors = check(path)
+def check_file(path: Path) -> int:
+    """Check one set with the profile of its file name, print the report; 1 if any problem."""
+    profile = PROFILES.get(path.name)
+    if profile is None:
+        print(f"{path}: no profile for {path.name!r}; known sets: {', '.join(PROFILES)}")
+        return 1
+    items, errors = check(path, profile)
+    if profile.earlier:
+        overlap_errors, highest = overlap(items, [path.with_name(name) for name in profile.earlier])
+        errors += overlap_errors
     print(f"{path}: {len(items)} items parsed")
     table(items)
+    if profile.earlier:
+        print(
+            f"highest character-trigram Jaccard with any text of the earlier sets: {highest:.2f}"
+            f" (near-duplicate at >= {NEAR_DUP_JACCARD})"
+        )
     if errors:
         print(f"\n{len(errors)} problem(s):")
         for e in errors:
@@ -369,6 +477,16 @@ def main(argv: list[str]) -> int:
         return 1
     print("\nOK")
     return 0
+
+
+def main(argv: list[str]) -> int:
+    paths = [Path(a) for a in argv[1:]] or DEFAULT_PATHS
+    status = 0
+    for n, path in enumerate(paths):
+        if n:
+            print()
+        status = max(status, check_file(path))
+    return status
 
 
 if __name__ == "__main__":

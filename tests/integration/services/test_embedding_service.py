@@ -100,3 +100,22 @@ def test_embed_api_and_chunk_pipeline(stack: StackSettings, kafka_settings: Kafk
         assert len(event.vector) == 384
         assert float(np.dot(event.vector, expected)) > 0.999
         assert event.envelope.producer == "embedding"
+
+
+def test_texts_sent_in_like_length_requests_come_back_in_their_order(stack: StackSettings) -> None:
+    """The embedder sorts a call's texts by length into requests; each vector still lands on its text."""
+    words = ["refunds", "are", "issued", "within", "thirty", "days", "of", "delivery", "to", "the", "card"]
+    texts = [" ".join(words[: 1 + (i * 7) % len(words)]) + f" {i}" for i in range(23)]
+    texts += ["退貨需在三十天內申請。" * (1 + i % 5) for i in range(6)]
+
+    async def scenario() -> np.ndarray:
+        embedder = await TritonEmbedder.connect(TritonSettings(grpc_url=stack.triton_grpc_url), batch_size=4)
+        try:
+            return np.array(await embedder.embed(texts), dtype=np.float32)
+        finally:
+            await embedder.close()
+
+    vectors = asyncio.run(scenario())
+    similarities = np.sum(vectors * reference_embeddings(texts), axis=1)
+    assert vectors.shape == (len(texts), 384)
+    assert np.min(similarities) > 0.999, similarities

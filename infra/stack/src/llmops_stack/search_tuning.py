@@ -66,6 +66,7 @@ CANDIDATES = SearchQuery(TENANT, "", TOP_K, None).candidates  # the LIMIT of eac
 KS = tuple(sorted({TOP_K, 10, CANDIDATES}))
 RETRIEVAL = RetrievalSettings()
 VECTOR_SQL = VECTOR_SEARCH.format(columns=COLUMNS, table=f"{RETRIEVAL.schema_name}.chunks")
+SERVICE_PLAN = "the planner's choice (as the service runs it)"
 TEXT_SQL = TEXT_SEARCH.format(columns=COLUMNS, table=f"{RETRIEVAL.schema_name}.chunks")
 INDEX_OFF = ["SET LOCAL enable_indexscan = off", "SET LOCAL enable_bitmapscan = off"]
 Setup = Sequence[tuple[str, tuple[str, ...]]]
@@ -82,12 +83,17 @@ def vector_params(vector: list[float]) -> tuple[Any, ...]:
 
 
 def run(connection: psycopg.Connection, setup: Setup, sql: str, params: tuple[Any, ...]) -> tuple[list[Any], float]:
-    """Rows of ``sql`` in a transaction after ``setup``, and the milliseconds of the statement alone."""
+    """Rows of ``sql`` in a transaction after ``setup``, and the milliseconds of the statement alone.
+
+    With the index off the statement is never prepared: a cached plan ignores enable_* settings, so
+    the exact runs would reuse the HNSW plan (and the other way round). The service's HNSW statement is
+    prepared after five runs by psycopg, as in the service's pool.
+    """
     with connection.transaction():
         for statement, arguments in setup:
             connection.execute(statement, arguments or None)
         began = time.perf_counter()
-        rows = connection.execute(sql, params).fetchall()
+        rows = connection.execute(sql, params, prepare=False if setup == index_off() else None).fetchall()
         return rows, (time.perf_counter() - began) * 1000
 
 
@@ -181,7 +187,7 @@ def vector_side(connection: psycopg.Connection, vectors: list[list[float]], roun
 def text_side(connection: psycopg.Connection, questions: list[str], rounds: int) -> dict[str, Any]:
     """EXPLAIN ANALYZE of the text search per question, with the GIN index and with index scans off."""
     tsqueries = [q for q in (text_query(text) for text in questions) if q]
-    sides: dict[str, Setup] = {"GIN (as the service runs it)": [], "index scans off (seq scan)": index_off()}
+    sides: dict[str, Setup] = {SERVICE_PLAN: [], "index scans off (seq scan)": index_off()}
     found: dict[str, Any] = {}
     for name, setup in sides.items():
         times, matched, gin = [], [], 0
@@ -195,6 +201,8 @@ def text_side(connection: psycopg.Connection, questions: list[str], rounds: int)
                     scans = [n for n in nodes if n["Node Type"] in ("Bitmap Heap Scan", "Seq Scan")]
                     matched.append(sum(int(n["Actual Rows"]) for n in scans))
         found[name] = {"times": times, "matched": matched, "gin": gin, "queries": len(tsqueries)}
+    params = [(tsquery, TENANT, "{}", CANDIDATES) for tsquery in tsqueries] * rounds
+    found[SERVICE_PLAN]["wall"] = [run(connection, [], TEXT_SQL, values)[1] for values in params]
     found["plan"] = plan_text(connection, [], TEXT_SQL, (tsqueries[0], TENANT, "{}", CANDIDATES))
     return found
 
@@ -237,23 +245,20 @@ def measure(copies: int | None, rounds: int, passes: int) -> dict[str, Any]:
         vectors = asyncio.run(embed(TUNING_STACK, questions))
         with psycopg.connect(TUNING_STACK.postgres_conninfo(), autocommit=True) as connection:
             register_vector(connection)
-            distinct = connection.execute(
-                f"SELECT count(DISTINCT embedding::text) FROM {RETRIEVAL.schema_name}.chunks WHERE tenant_id = %s",
-                (TENANT,),
-            ).fetchone()
-            found: dict[str, Any] = {
-                "vector": vector_side(connection, vectors, rounds),
-                "text": text_side(connection, questions, 3),
-            }
-            versions = connection.execute(
-                "SELECT extversion, current_setting('server_version') FROM pg_extension WHERE extname = 'vector'"
-            ).fetchone()
-        found["e2e"] = end_to_end(stack, client, questions, passes) if passes else {}
+            found: dict[str, Any] = {"chunks": chunks, "questions": len(questions), "rounds": rounds, "e2e": {}}
+            found["distinct"], found["versions"] = connection.execute(
+                f"""SELECT (SELECT count(DISTINCT embedding::text) FROM {RETRIEVAL.schema_name}.chunks),
+                        (SELECT extversion FROM pg_extension WHERE extname = 'vector') || ', PostgreSQL '
+                        || current_setting('server_version')"""
+            ).fetchone() or (0, "?")
+            found["vector"] = vector_side(connection, vectors, rounds)
+            found["text"] = text_side(connection, questions, 3)
+        print(render(found), flush=True)  # kept in the log if the gRPC part fails
+        if passes:
+            found["e2e"], found["passes"] = end_to_end(stack, client, questions, passes), passes
         client.close()
     finally:
         stack.down()
-    found |= {"chunks": chunks, "distinct": distinct[0] if distinct else 0, "questions": len(questions),
-              "versions": versions, "rounds": rounds, "passes": passes}  # fmt: skip
     return found
 
 
@@ -272,8 +277,8 @@ def render(r: dict[str, Any]) -> str:
     lines = [BEGIN, "## HNSW ef_search and the full-text plan (decision 0033)", ""]
     lines += [
         f"Measured by `python -m llmops_stack.search_tuning` on {time.strftime('%Y-%m-%d')} (2 cores, shared)."
-        f" {r['chunks']} chunks of one tenant ({r['distinct']} distinct vectors: the corpus is copies), PostgreSQL"
-        f" {r['versions'][1]}, pgvector {r['versions'][0]}, index defaults (m 16, ef_construction 64),"
+        f" {r['chunks']} chunks of one tenant ({r['distinct']} distinct vectors: the corpus is copies), pgvector"
+        f" {r['versions']}, index defaults (m 16, ef_construction 64),"
         f" iterative scan relaxed_order. {r['questions']} questions split by seed {SEED}; recall of the first k"
         f" of the {CANDIDATES} rows the service asks for against the exact answer (ties count); SQL latency of the"
         f" vector SELECT alone, {r['rounds']} rounds. Chosen by the rule: **ef_search = {chosen(r, halves)}**.",
@@ -293,10 +298,12 @@ def render(r: dict[str, Any]) -> str:
         lines += [f"Search over gRPC (all questions × {r['passes']}, retrieval restarted per value):", "",
                   "| ef_search | p50 ms | p99 ms |", "|---|---:|---:|"]  # fmt: skip
         lines += [f"| {ef} | {p(t, 50):.1f} | {p(t, 99):.1f} |" for ef, t in r["e2e"].items()] + [""]
-    lines += ["Full text (EXPLAIN ANALYZE execution time, every question's query × 3):", "",
+    wall = text[SERVICE_PLAN]["wall"]
+    lines += [f"Full text (EXPLAIN ANALYZE execution time, every question's query × 3; the statement itself, prepared"
+              f" as in the service: p50 {p(wall, 50):.2f} ms, p99 {p(wall, 99):.2f} ms):", "",
               "| plan | queries using the GIN index | rows matched p50 / max | p50 ms | p99 ms |",
               "|---|---:|---:|---:|---:|"]  # fmt: skip
-    for name in ("GIN (as the service runs it)", "index scans off (seq scan)"):
+    for name in (SERVICE_PLAN, "index scans off (seq scan)"):
         side = text[name]
         lines.append(
             f"| {name} | {side['gin']} of {side['queries']} | {p(side['matched'], 50):.0f} /"

@@ -28,7 +28,7 @@ async def main() -> None:
     settings = EmbeddingSettings()
     configure_service_auth(settings.auth, settings.service_name)
     telemetry = setup_telemetry(settings.service_name, settings.telemetry)
-    embedder = await TritonEmbedder.connect(settings.triton)
+    embedder = await TritonEmbedder.connect(settings.triton, settings.batch_size)
     await ensure_topics(settings.kafka, [DOCS_CHUNKS, DOCS_EMBEDDED])
     broker = build_broker(settings.kafka, client_id=settings.service_name)
     subscribers.register(broker, embedder, settings)

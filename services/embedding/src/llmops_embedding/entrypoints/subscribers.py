@@ -1,8 +1,9 @@
 """Kafka: chunks on docs.chunks are embedded in batches and published on docs.embedded.
 
-One Triton call per batch (up to ``batch_size`` records). A record that cannot be decoded or has no
-text is reported as poison after the rest of the batch is published; retries of a failed Triton
-call, dead-lettering and re-reading are the broker's reliability policy (llmops_core.kafka).
+Up to ``records_per_poll`` records a batch, embedded by Triton in requests of like-length texts. A
+record that cannot be decoded or has no text is reported as poison after the rest of the batch is
+published; retries of a failed Triton call, dead-lettering and re-reading are the broker's
+reliability policy (llmops_core.kafka).
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def register(broker: KafkaBroker, embedder: Embedder, settings: EmbeddingSetting
         DOCS_CHUNKS,
         group_id=settings.consumer_group,
         batch=True,
-        max_records=settings.batch_size,
+        max_records=settings.records_per_poll,
         decoder=decode_batch,
         **consumer_options(settings.kafka),
     )
