@@ -85,7 +85,7 @@ def test_service_urls_point_at_the_right_service_port(compose: dict[str, Any]) -
     for service in SERVICES:
         for name, value in compose["services"][service]["environment"].items():
             if name.endswith("_URL") and not name.startswith(("LLMOPS_TRITON_", "LLMOPS_GENERATION_LLM")):
-                host, port = str(value).split(":")
+                host, port = str(value).removeprefix("dns:///").split(":")
                 assert host in SERVICES, f"{name}={value} names no service"
                 assert int(port) == settings_class(host).model_fields["grpc_port"].default
 

@@ -40,7 +40,7 @@ console = Console()
 
 
 def _stack(options: dict[str, object] | None = None) -> Stack:
-    """The stack as `up` left it: its options (durable, replicas) are kept in the state folder until `down`."""
+    """The stack as `up` left it: its options (durable, replicas, gpu) are kept in the state folder until `down`."""
     settings = StackSettings()
     saved = settings.state_dir / "options.json"
     if options is not None:
@@ -67,9 +67,12 @@ def _replicas(scale: list[str]) -> dict[str, int]:
 def up(
     durable: Annotated[bool, typer.Option(help="Keep Kafka events on SeaweedFS so they survive a restart.")] = False,
     scale: Annotated[list[str] | None, typer.Option(help="Replicas of a service, e.g. --scale embedding=2")] = None,
+    gpu: Annotated[
+        bool, typer.Option(help="Triton's GPU configuration: the encoder on CUDA in fp16 (needs a CUDA torch).")
+    ] = False,
 ) -> None:
     """Start PostgreSQL+pgvector, the Kafka-protocol broker, Triton, the LLM server and every service."""
-    stack = _stack({"durable": durable, "replicas": _replicas(scale or [])})
+    stack = _stack({"durable": durable, "replicas": _replicas(scale or []), "gpu": gpu})
 
     def report(start: StartReport) -> None:
         note = "already running" if start.already_running else f"healthy in {start.seconds:.1f}s"
@@ -96,7 +99,7 @@ def scale(
     except ComponentError as error:
         console.print(f"[red]✗ {error}[/]")
         raise typer.Exit(1) from error
-    options = {"durable": scaled.settings.durable, "replicas": scaled.settings.replicas}
+    options = {"durable": scaled.settings.durable, "replicas": scaled.settings.replicas, "gpu": scaled.settings.gpu}
     (scaled.settings.state_dir / "options.json").write_text(json.dumps(options))
     console.print(f"{service}: {replicas} replica(s)")
 

@@ -10,6 +10,7 @@ import asyncio
 import importlib.util
 import os
 import pwd
+import re
 import shutil
 import signal
 import socket
@@ -65,6 +66,10 @@ class Component(ABC):
 
     def after_start(self) -> None:
         """Work once the component is healthy (create a database, a bucket)."""
+
+    def failure(self, log: str) -> str:
+        """The lines of its log that say why it did not start, when the last lines do not."""
+        return ""
 
 
 class Postgres(Component):
@@ -206,7 +211,7 @@ class Tansu(Component):
 
 
 class Triton(Component):
-    """Triton Inference Server 2.51 from ``nvidia-pytriton`` (python backend only) on the CPU config."""
+    """Triton Inference Server 2.51 from ``nvidia-pytriton`` (python backend only), CPU or GPU config."""
 
     def __init__(self, settings: StackSettings) -> None:
         super().__init__("triton", settings.triton_grpc_port, settings)
@@ -230,7 +235,7 @@ class Triton(Component):
         return [
             str(self.tools.triton_dist / "bin" / "tritonserver"),
             f"--model-repository={s.model_repository}",
-            "--model-config-name=cpu",
+            f"--model-config-name={'gpu' if s.gpu else 'cpu'}",
             f"--backend-directory={self.backend_dir}",
             f"--cache-directory={self.tools.triton_dist / 'caches'}",
             f"--http-address={s.host}", f"--http-port={s.triton_http_port}",
@@ -257,6 +262,12 @@ class Triton(Component):
             # packaged file is for images that do not set it).
             "LLMOPS_GENERATOR_GGUF": str(LlamaServer(self.settings).model_path()),
         }
+
+    def failure(self, log: str) -> str:
+        # A model that fails to load is reported far above the model table and "failed to load all
+        # models" at the end of the log: its error lines (glog severity E) say which and why.
+        errors = [line for line in log.splitlines() if re.match(r"E\d{4} ", line)]
+        return "\n".join(dict.fromkeys(line.split("] ", 1)[-1] for line in errors[-5:]))
 
     def healthy(self) -> bool:
         url = f"http://{self.settings.host}:{self.settings.triton_http_port}/v2/health/ready"

@@ -19,6 +19,8 @@ class StackSettings(BaseSettings):
     state_dir: Path = REPO_ROOT / ".llmops"
     model_repository: Path = REPO_ROOT / "infra" / "triton" / "model_repository"
     durable: bool = False
+    # Triton's GPU configuration (`llmops up --gpu`): the encoder in PyTorch on CUDA, fp16, 8 instances.
+    gpu: bool = False
     postgres_port: int = 5432
     postgres_database: str = "llmops"
     kafka_port: int = 9092

@@ -82,9 +82,11 @@ class Stack:
         deadline = started + self.settings.startup_timeout_seconds
         while not component.healthy():
             if record.process() is None:
+                log = self.table.log_path(component.name)
+                why = component.failure(log.read_text(errors="replace")) if log.exists() else ""
                 raise ComponentError(
-                    f"{component.name} exited during start-up. Last lines of {record.log}:\n"
-                    + self.table.tail(component.name)
+                    f"{component.name} exited during start-up. {why + chr(10) if why else ''}Last lines of"
+                    f" {record.log}:\n" + self.table.tail(component.name)
                 )
             if time.monotonic() > deadline:
                 self.table.stop(component.name, component.stop_signal)
