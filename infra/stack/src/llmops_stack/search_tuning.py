@@ -46,6 +46,7 @@ from llmops_retrieval.domain.search import SearchQuery
 from llmops_retrieval.settings import RetrievalSettings
 from llmops_stack.bench import write_report
 from llmops_stack.client import PlatformClient
+from llmops_stack.components import ComponentError
 from llmops_stack.config import StackSettings
 from llmops_stack.credentials import act_as_platform
 from llmops_stack.ingest_bench import build_corpus, chunks_of, source_files
@@ -83,22 +84,14 @@ def vector_params(vector: list[float]) -> tuple[Any, ...]:
 
 
 def run(connection: psycopg.Connection, setup: Setup, sql: str, params: tuple[Any, ...]) -> tuple[list[Any], float]:
-    """Rows of ``sql`` in a transaction after ``setup``, and the milliseconds of the statement alone.
-
-    With the index off the statement is never prepared: a cached plan ignores enable_* settings, so
-    the exact runs would reuse the HNSW plan (and the other way round). The service's HNSW statement is
-    prepared after five runs by psycopg, as in the service's pool.
-    """
+    """Rows of ``sql`` in a transaction after ``setup``, and the milliseconds of the statement alone. With the
+    index off it is never prepared: a cached plan ignores enable_*, so exact runs would reuse the HNSW plan."""
     with connection.transaction():
         for statement, arguments in setup:
             connection.execute(statement, arguments or None)
         began = time.perf_counter()
         rows = connection.execute(sql, params, prepare=False if setup == index_off() else None).fetchall()
         return rows, (time.perf_counter() - began) * 1000
-
-
-def hnsw(ef: int) -> Setup:
-    return [(HNSW_SETTINGS, (str(ef),))]
 
 
 def index_off() -> Setup:
@@ -119,12 +112,6 @@ def plan_nodes(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
     yield node
     for child in node.get("Plans", []):
         yield from plan_nodes(child)
-
-
-def explain(connection: psycopg.Connection, setup: Setup, sql: str, params: tuple[Any, ...]) -> dict[str, Any]:
-    rows, _ = run(connection, setup, f"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {sql}", params)
-    plan: dict[str, Any] = rows[0][0][0]
-    return plan
 
 
 def plan_text(connection: psycopg.Connection, setup: Setup, sql: str, params: tuple[Any, ...]) -> str:
@@ -163,7 +150,7 @@ def ingest(stack: Stack, client: PlatformClient, copies: int | None) -> tuple[in
 
 def vector_side(connection: psycopg.Connection, vectors: list[list[float]], rounds: int) -> dict[str, Any]:
     """Recall and SQL latency per ef_search (and of the exact statement), per question."""
-    configs: dict[str, Setup] = {str(ef): hnsw(ef) for ef in EF_SEARCH} | {"exact": index_off()}
+    configs: dict[str, Setup] = {str(ef): [(HNSW_SETTINGS, (str(ef),))] for ef in EF_SEARCH} | {"exact": index_off()}
     truth = [distances(run(connection, index_off(), VECTOR_SQL, vector_params(v))[0]) for v in vectors]
     found = {name: [distances(run(connection, s, VECTOR_SQL, vector_params(v))[0]) for v in vectors]
              for name, s in configs.items()}  # fmt: skip
@@ -178,9 +165,7 @@ def vector_side(connection: psycopg.Connection, vectors: list[list[float]], roun
     plans = {name: plan_text(connection, configs[name], VECTOR_SQL, vector_params(vectors[0]))
              for name in ("40", "exact")}  # fmt: skip
     if "chunks_embedding_hnsw" not in plans["40"] or "hnsw" in plans["exact"]:
-        raise RuntimeError(
-            "the HNSW statement must scan the index and the exact one must not:\n" + "\n".join(plans.values())
-        )
+        raise RuntimeError("HNSW must scan the index and exact must not:\n" + "\n".join(plans.values()))
     return {"recall": recalls, "latency": latency, "plans": plans}
 
 
@@ -193,7 +178,8 @@ def text_side(connection: psycopg.Connection, questions: list[str], rounds: int)
         times, matched, gin = [], [], 0
         for round_ in range(rounds):
             for tsquery in tsqueries:
-                plan = explain(connection, setup, TEXT_SQL, (tsquery, TENANT, "{}", CANDIDATES))
+                explained = f"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {TEXT_SQL}"
+                plan = run(connection, setup, explained, (tsquery, TENANT, "{}", CANDIDATES))[0][0][0][0]
                 times.append(float(plan["Execution Time"]))
                 nodes = list(plan_nodes(plan["Plan"]))
                 if round_ == 0:
@@ -216,7 +202,11 @@ def end_to_end(stack: Stack, client: PlatformClient, questions: list[str], passe
     for ef in EF_SEARCH:
         os.environ["LLMOPS_RETRIEVAL_HNSW_EF_SEARCH"] = str(ef)  # service processes inherit this environment
         stack.table.stop(retrieval.name, retrieval.stop_signal)
-        stack.start(retrieval)
+        try:
+            stack.start(retrieval)
+        except ComponentError as error:  # seen once: its consumer never rejoined the group after fast restarts
+            print(f"Search over gRPC stopped at ef_search {ef}: {str(error).splitlines()[0]}")
+            break
 
         def search(question: str, ready: bool = False) -> None:
             request = retrieval_pb2.SearchRequest(tenant_id=TENANT, query=question, top_k=TOP_K)
@@ -229,7 +219,8 @@ def end_to_end(stack: Stack, client: PlatformClient, questions: list[str], passe
             began = time.perf_counter()
             search(question)
             latency[ef].append((time.perf_counter() - began) * 1000)
-    os.environ.pop("LLMOPS_RETRIEVAL_HNSW_EF_SEARCH")
+        print(f"Search over gRPC, ef_search {ef}: p50 {p(latency[ef], 50):.1f} ms, p99 {p(latency[ef], 99):.1f} ms")
+    os.environ.pop("LLMOPS_RETRIEVAL_HNSW_EF_SEARCH", None)
     return latency
 
 
