@@ -68,7 +68,7 @@ KS = tuple(sorted({TOP_K, 10, CANDIDATES}))
 RETRIEVAL = RetrievalSettings()
 VECTOR_SQL = VECTOR_SEARCH.format(columns=COLUMNS, table=f"{RETRIEVAL.schema_name}.chunks")
 SERVICE_PLAN = "the planner's choice (as the service runs it)"
-TEXT_SQL = TEXT_SEARCH.format(columns=COLUMNS, table=f"{RETRIEVAL.schema_name}.chunks")
+TEXT_SQL = TEXT_SEARCH.format(columns=COLUMNS, schema=RETRIEVAL.schema_name)
 INDEX_OFF = ["SET LOCAL enable_indexscan = off", "SET LOCAL enable_bitmapscan = off"]
 Setup = Sequence[tuple[str, tuple[str, ...]]]
 

@@ -32,8 +32,9 @@ HNSW_SETTINGS = (
 VECTOR_SEARCH = """SELECT {columns}, 1 - (embedding <=> %s) FROM {table}
     WHERE tenant_id = %s AND live AND metadata @> %s::jsonb AND (%s = '' OR embedding_model = %s)
     ORDER BY embedding <=> %s LIMIT %s"""
-# Parameters: to_tsquery expression, tenant, metadata filter (json), limit.
-TEXT_SEARCH = """SELECT {columns} FROM {table}, to_tsquery('simple', %s) AS q
+# Parameters: to_tsquery expression, tenant, metadata filter (json), limit. The question is parsed by
+# {schema}.question_terms, the simple configuration without English stop words (migration 0003).
+TEXT_SEARCH = """SELECT {columns} FROM {schema}.chunks, to_tsquery('{schema}.question_terms', %s) AS q
     WHERE tenant_id = %s AND live AND metadata @> %s::jsonb AND search_text @@ q
     ORDER BY ts_rank_cd(search_text, q) DESC LIMIT %s"""
 
@@ -51,6 +52,7 @@ class PostgresChunkStore:
         self, pool: AsyncConnectionPool, schema: str, embedding_model: str = "", hnsw_ef_search: int = 40
     ) -> None:
         self.pool = pool
+        self.schema = schema
         self.table = f"{schema}.chunks"
         self.documents = f"{schema}.documents"
         self.embedding_model = embedding_model  # empty: every model (tests of the store alone)
@@ -186,7 +188,7 @@ class PostgresChunkStore:
     async def text_search(self, query: SearchQuery, tsquery: str) -> list[StoredChunk]:
         async with self.pool.connection() as connection:
             cursor = await connection.execute(
-                TEXT_SEARCH.format(columns=COLUMNS, table=self.table),
+                TEXT_SEARCH.format(columns=COLUMNS, schema=self.schema),
                 (tsquery, query.tenant_id, json.dumps(query.metadata_filter), query.candidates),
             )
             rows = await cursor.fetchall()
