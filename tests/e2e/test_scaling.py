@@ -1,17 +1,27 @@
 """`llmops scale` on the running platform: a second replica of a gRPC service takes calls, and losing it
-(kill -9) in the middle of a run of Asks fails none of them."""
+(kill -9) in the middle of a run of Asks fails none of them; nor does losing the first once the second is
+back, which leaves the second to answer alone."""
 
 from __future__ import annotations
 
 import os
 import signal
+import time
 from typing import Any
 
 from llmops.query.v1 import query_pb2
+from llmops_core.healthcheck import check
 from llmops_stack.client import PlatformClient
 from llmops_stack.demo import load_golden
 from llmops_stack.services import grpc_port
 from llmops_stack.stack import Stack
+
+
+def wait_until_serving(target: str, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not check(target, timeout=1.0):
+        assert time.monotonic() < deadline, f"{target} did not serve again within {timeout:.0f} s"
+        time.sleep(0.5)
 
 
 def test_scaling_retrieval_and_killing_a_replica_mid_asks(
@@ -33,7 +43,17 @@ def test_scaling_retrieval_and_killing_a_replica_mid_asks(
         statuses = []
         for index in range(16):
             if index == 6:
-                os.kill(second.pid, signal.SIGKILL)  # between calls: nothing of ours is in flight
+                os.kill(second.pid, signal.SIGKILL)
+            if index == 11:
+                # The supervisor brings the second back; then losing the first leaves only the second,
+                # so the Asks after it prove the second takes calls too.
+                wait_until_serving(f"{scaled.settings.host}:{ports[1]}", timeout=90)
+                # The query's channel reconnects to it within its backoff cap (2 s, BALANCED_OPTIONS);
+                # killing the first sooner would leave the query no replica it knows to be up.
+                time.sleep(3)
+                first = scaled.table.get("retrieval")
+                assert first is not None
+                os.kill(first.pid, signal.SIGKILL)
             statuses.append(client.ask(tenant, question).status)
         assert statuses == [query_pb2.ANSWER_STATUS_ABSTAINED] * 16
     finally:

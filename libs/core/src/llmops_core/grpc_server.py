@@ -163,12 +163,38 @@ class GrpcServer:
         await self.health.enter_graceful_shutdown()
         await self.server.stop(self.settings.grpc_grace_seconds)
 
+    async def run_beside(self, consumers: Awaitable[None]) -> None:
+        """Serves like ``run`` while ``consumers`` (a Kafka broker's start) runs beside it.
+
+        A broker's start returns only once its consumer groups have handed out partitions, and after
+        a crash a group can take a long time to do that (the dead member has to time out first; five
+        fast restarts in a row kept a retrieval replica from ever serving). The gRPC API does not need
+        the partitions, so it serves at once. If ``consumers`` fails, the server stops and this raises.
+        """
+        starting = asyncio.ensure_future(consumers)
+        serving = asyncio.create_task(self.run())
+        try:
+            while not serving.done():
+                waiting = {serving} if starting.done() else {serving, starting}
+                await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+                failure = None if not starting.done() or starting.cancelled() else starting.exception()
+                if failure is not None:
+                    log.error("%s: its Kafka consumers failed to start: %s", self.settings.service_name, failure)
+                    await self.stop()
+                    raise failure
+            await serving
+        finally:
+            for task in (starting, serving):
+                task.cancel()
+            await asyncio.gather(starting, serving, return_exceptions=True)
+
     async def run(self) -> None:
         """Serves until SIGTERM or SIGINT, then shuts down gracefully."""
-        await self.start()
+        # Handlers first: a SIGTERM that comes while the server starts is a graceful stop too.
         stopping = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, stopping.set)
+        await self.start()
         await stopping.wait()
         await self.stop()

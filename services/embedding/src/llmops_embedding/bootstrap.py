@@ -35,8 +35,7 @@ async def main() -> None:
     server = build_server(settings, embedder)
     try:
         async with broker:
-            await broker.start()
-            await server.run()
+            await server.run_beside(broker.start())
     finally:
         await embedder.close()
         telemetry.shutdown()

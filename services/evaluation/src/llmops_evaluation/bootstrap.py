@@ -72,8 +72,7 @@ async def main() -> None:
     )
     try:
         async with broker:
-            await broker.start()
-            await GrpcServer(settings, [registration], keys).run()
+            await GrpcServer(settings, [registration], keys).run_beside(broker.start())
     finally:
         await embedder.close()
         await query.close()

@@ -90,8 +90,7 @@ async def main() -> None:
         await prompts.load(load_prompt_files())
         routes = RouteTable([build_route(settings, m, s) for m, s in zip(models, specs, strict=True)])
         async with broker:
-            await broker.start()
-            await build_server(settings, routes, prompts).run()
+            await build_server(settings, routes, prompts).run_beside(broker.start())
     finally:
         for model in models:
             await model.close()

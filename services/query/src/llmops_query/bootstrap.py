@@ -85,8 +85,7 @@ async def main() -> None:
         subscribers.register_cache(broker, cache, settings.answer_cache_consumer_group, settings.kafka)
     try:
         async with broker:
-            await broker.start()
-            await build_server(settings, pipeline, broker, keys).run()
+            await build_server(settings, pipeline, broker, keys).run_beside(broker.start())
     finally:
         await keys.close()
         if cache_pool is not None:

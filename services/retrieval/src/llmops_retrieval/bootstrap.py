@@ -56,8 +56,7 @@ async def main() -> None:
     subscribers.register(broker, store, settings)
     try:
         async with broker:
-            await broker.start()
-            await build_server(settings, store, embedder).run()
+            await build_server(settings, store, embedder).run_beside(broker.start())
     finally:
         await embedder.close()
         await pool.close()

@@ -39,8 +39,7 @@ async def main() -> None:
     try:
         await web.TCPSite(runner, settings.metrics_host, settings.metrics_port).start()
         async with broker:
-            await broker.start()
-            await GrpcServer(settings, [registration], keys).run()
+            await GrpcServer(settings, [registration], keys).run_beside(broker.start())
     finally:
         await keys.close()
         await runner.cleanup()
