@@ -10,7 +10,7 @@ ONNX := $(MODEL_REPO)/encoder/1/model.onnx
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: setup chromium kubectl run test test-unit lint proto proto-check up down status bench bench-quality chaos load clean lock
+.PHONY: setup chromium kubectl run test test-unit lint proto proto-check up down status bench bench-gpu bench-quality chaos load clean lock
 
 setup: $(STAMP) $(ONNX) chromium kubectl
 
@@ -96,6 +96,11 @@ bench: setup
 
 # An ingest on the whole platform under a poison record, SIGKILL of an embedding replica, and
 # Triton and PostgreSQL outages (about 5 minutes; tests/chaos).
+# Triton's GPU configuration against raw PyTorch on the same GPU (needs CUDA and a CUDA build of torch;
+# decision 0034). `--device cpu` runs it on the CPU as a smoke test that writes no report.
+bench-gpu: setup
+	$(BIN)/python -m llmops_stack.gpu_bench --start-triton
+
 chaos: setup
 	$(BIN)/pytest tests/chaos -v
 

@@ -218,7 +218,8 @@ class Triton(Component):
         self.backend_dir = settings.state_dir / "triton" / "backends"
 
     def prepare(self) -> None:
-        if not (self.settings.model_repository / "encoder" / "1" / "model.onnx").exists():
+        # The GPU configuration runs the packaged weights in PyTorch; only the CPU one reads model.onnx.
+        if not self.settings.gpu and not (self.settings.model_repository / "encoder" / "1" / "model.onnx").exists():
             raise ComponentError("triton: encoder/1/model.onnx is missing; run `llmops models export` (make setup)")
         # The python backend needs the stub built for this interpreter beside it, as pytriton does.
         version = f"{sys.version_info.major}.{sys.version_info.minor}"
