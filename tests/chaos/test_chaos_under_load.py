@@ -1,6 +1,6 @@
 """`make chaos`: a steady mix of ingest and Ask keeps its data whole while every process of the stack dies once.
 
-On a durable stack of its own (broker log on SeaweedFS, 127.0.0.1, ports from 52000) with the golden corpus
+On a durable stack of its own (broker log on SeaweedFS, 127.0.0.1, ports from 19000) with the golden corpus
 ingested, one ingest client and two Ask clients run throughout (tests/chaos/load_mix.py, a fixed number of
 requests at most). Two poison records are planted (on ``docs.chunks`` and on ``answers``); then each
 process (the eight services, Triton and the llama.cpp server) is killed with SIGKILL in turn and the stack's
@@ -55,7 +55,7 @@ from tests.chaos.load_mix import (
 )
 from tests.chaos.test_ingest_under_faults import component, outage
 
-CHAOS_LOAD_STACK = StackSettings.isolated("chaos-load", port_base=52000, durable=True, with_services=True)
+CHAOS_LOAD_STACK = StackSettings.isolated("chaos-load", port_base=19000, durable=True, with_services=True)
 BEGIN, END = "<!-- bench:chaos-load:begin -->", "<!-- bench:chaos-load:end -->"
 INGEST_TENANT = "chaos-load"
 KILLED = (
@@ -266,6 +266,8 @@ def render(log: LoadLog, faults: list[Fault], integrity: Integrity, wall: float,
     return "\n".join(lines)
 
 
+# Bounded by its own limits (requests, recovery and drain timeouts); the stack's start counts too.
+@pytest.mark.timeout(1800)
 def test_steady_load_keeps_its_data_while_each_process_is_killed(platform: Stack) -> None:
     started = time.monotonic()
     golden = load_golden()

@@ -15,7 +15,7 @@ import psutil
 from llmops_stack.config import StackSettings
 from llmops_stack.processes import ProcessTable
 
-CLI_STACK = StackSettings.isolated("test-cli", port_base=35000)
+CLI_STACK = StackSettings.isolated("test-cli", port_base=31000)
 STATE_DIR = CLI_STACK.state_dir
 ENV = {**os.environ, **CLI_STACK.environment()}
 LLMOPS = str(Path(sys.executable).with_name("llmops"))

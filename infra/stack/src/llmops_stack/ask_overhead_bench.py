@@ -1,6 +1,6 @@
 """`python -m llmops_stack.ask_overhead_bench`: the Ask path's overhead around a 1-token model call.
 
-One isolated stack (``.llmops/ask-overhead-bench``, ports from 49000) whose generation service serves one
+One isolated stack (``.llmops/ask-overhead-bench``, ports from 17000) whose generation service serves one
 route, ``one-token`` (the packaged llama.cpp model, ``default_max_output_tokens: 1``), the query service's
 only route, answer cache off. After the sample corpus is ingested and every golden question asked once
 unmeasured, the answerable golden questions are asked by 1 and by 8 concurrent clients (threads, each on its
@@ -31,7 +31,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import psutil
@@ -47,7 +47,7 @@ from llmops_stack.config import REPO_ROOT, StackSettings
 from llmops_stack.demo import CORPUS, ingest_corpus, load_golden
 from llmops_stack.stack import Stack
 
-BENCH_STACK = StackSettings.isolated("ask-overhead-bench", port_base=49000, with_services=True)
+BENCH_STACK = StackSettings.isolated("ask-overhead-bench", port_base=17000, with_services=True)
 BEGIN, END = "<!-- bench:ask-overhead:begin -->", "<!-- bench:ask-overhead:end -->"
 ROUTE = "one-token"
 ROUTES = {"routes": [{
@@ -168,12 +168,21 @@ class RawModel:
 
     def prompt_tokens(self, messages: list[dict[str, str]]) -> int:
         body = json.dumps({"model": self.model, "messages": messages, "max_tokens": 1, "temperature": 0})
+        try:
+            payload, status = self._post(body)
+        except (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected):
+            # The server closes a connection left idle past its keep-alive (during a pass of Asks): reconnect.
+            self.connection.close()
+            payload, status = self._post(body)
+        if status != 200 or payload["usage"]["completion_tokens"] != 1:
+            raise RuntimeError(f"llama.cpp answered {status}: {payload}")
+        return int(payload["usage"]["prompt_tokens"])
+
+    def _post(self, body: str) -> tuple[dict[str, Any], int]:
         self.connection.request("POST", self.path, body, {"Content-Type": "application/json"})
         response = self.connection.getresponse()
-        payload = json.loads(response.read())
-        if response.status != 200 or payload["usage"]["completion_tokens"] != 1:
-            raise RuntimeError(f"llama.cpp answered {response.status}: {payload}")
-        return int(payload["usage"]["prompt_tokens"])
+        payload: dict[str, Any] = json.loads(response.read())
+        return payload, response.status
 
 
 class RawPrompts:

@@ -19,7 +19,7 @@ import tritonclient.grpc as triton
 from llmops_stack.config import REPO_ROOT, StackSettings
 from llmops_stack.stack import Stack
 
-BENCH_STACK = StackSettings.isolated("bench", port_base=45000)
+BENCH_STACK = StackSettings.isolated("bench", port_base=14000)
 REPORT = REPO_ROOT / "docs" / "benchmarks.md"
 BEGIN, END = "<!-- bench:stack:begin -->", "<!-- bench:stack:end -->"
 TEXT = "Items can be returned within 30 days of delivery for a full refund, provided they are unused."

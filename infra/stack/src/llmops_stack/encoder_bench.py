@@ -1,6 +1,6 @@
 """`python -m llmops_stack.encoder_bench`: Triton's embedder throughput for the encoder setting in the environment.
 
-Starts an isolated stack without services (ports from 44000) with LLMOPS_ENCODER_THREADS and
+Starts an isolated stack without services (ports from 13000) with LLMOPS_ENCODER_THREADS and
 LLMOPS_ENCODER_SPINNING as set, sends 384 chunk texts of the sample corpora in 32-text requests, 2 in
 flight (the embedding service's shape), twice, and prints texts/s (decision 0029).
 """
@@ -38,7 +38,7 @@ def sample_texts() -> list[str]:
 
 def main() -> None:
     texts = sample_texts()
-    settings = StackSettings.isolated("encoder-bench", port_base=44000, with_services=False)
+    settings = StackSettings.isolated("encoder-bench", port_base=13000, with_services=False)
     stack = Stack(settings)
     stack.up()
     try:

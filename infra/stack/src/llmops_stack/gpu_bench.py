@@ -294,7 +294,7 @@ def record(section_file: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--triton-url", help="HOST:PORT (gRPC) of a Triton started by hand")
-    parser.add_argument("--start-triton", action="store_true", help="start Triton's GPU configuration (ports 53000+)")
+    parser.add_argument("--start-triton", action="store_true", help="start Triton's GPU configuration (ports 20000+)")
     parser.add_argument("--device", choices=("cuda", "cpu"), default="cuda")
     parser.add_argument("--seconds", type=float, default=10.0, help="measured seconds per cell and per raw batch")
     parser.add_argument("--clients", type=int, default=max(1, min(4, (os.cpu_count() or 1) // 4)),
@@ -326,7 +326,7 @@ def main() -> None:
         from llmops_stack.config import StackSettings
         from llmops_stack.stack import Stack
 
-        settings = StackSettings.isolated("gpu-bench", port_base=53000).model_copy(update={"gpu": True})
+        settings = StackSettings.isolated("gpu-bench", port_base=20000).model_copy(update={"gpu": True})
         os.environ["LLMOPS_ENCODER_DEVICE"] = args.device  # Triton's engine runs where raw PyTorch runs
         stack, url = Stack(settings), settings.triton_grpc_url
     try:

@@ -1,6 +1,6 @@
 """``make bench`` (ingest part): files to searchable chunks, next to the raw speed of the same model.
 
-In one run, on an isolated stack (``.llmops/ingest-bench``, ports from 47000): the encoder Triton
+In one run, on an isolated stack (``.llmops/ingest-bench``, ports from 15000): the encoder Triton
 serves, run in this process while the stack is idle; a full ingest with 1, then 2 embedding
 replicas; a re-sync of the unchanged corpus; one edited document. Texts embedded are Triton's own
 counts. Written between this section's markers in docs/benchmarks.md; tests never assert on time.
@@ -34,7 +34,7 @@ from llmops_stack.config import REPO_ROOT, StackSettings
 from llmops_stack.models import MAX_SEQUENCE_LENGTH
 from llmops_stack.stack import Stack
 
-BENCH_STACK = StackSettings.isolated("ingest-bench", port_base=47000, with_services=True)
+BENCH_STACK = StackSettings.isolated("ingest-bench", port_base=15000, with_services=True)
 BEGIN, END = "<!-- bench:ingest:begin -->", "<!-- bench:ingest:end -->"
 MIN_CHUNKS = 2000
 RAW_SAMPLE = 1024  # chunk texts timed in process (about a minute at one thread here)

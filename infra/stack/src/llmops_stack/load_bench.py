@@ -1,6 +1,6 @@
 """`python -m llmops_stack.load_bench` (``make load``): concurrent clients on the whole stack, bounded in time.
 
-On a fresh isolated stack (``.llmops/load-bench``, ports from 43000) with the sample corpus ingested, N
+On a fresh isolated stack (``.llmops/load-bench``, ports from 12000) with the sample corpus ingested, N
 client threads, each with its own gRPC channels, ask for ``--seconds`` a seeded mix of the golden set's
 answerable questions, its unanswerable-but-close ones, and attacks (the golden set's refused questions and
 the injection items of tests/data/guardrails_labelled.jsonl), with generation on. No client starts a
@@ -40,7 +40,7 @@ from llmops_stack.demo import ingest_corpus, load_golden
 from llmops_stack.ingest_bench import cpu_mark, other_cores
 from llmops_stack.stack import Stack
 
-BENCH_STACK = StackSettings.isolated("load-bench", port_base=43000, with_services=True)
+BENCH_STACK = StackSettings.isolated("load-bench", port_base=12000, with_services=True)
 BEGIN, END = "<!-- bench:load:begin -->", "<!-- bench:load:end -->"
 LABELLED = REPO_ROOT / "tests" / "data" / "guardrails_labelled.jsonl"
 STAGES = ("guardrails_in", "retrieval", "generation", "verification", "guardrails_out")

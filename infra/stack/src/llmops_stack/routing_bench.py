@@ -1,6 +1,6 @@
 """`python -m llmops_stack.routing_bench`: what the route policy and the semantic cache cost, on the real stack.
 
-Three runs, each on a fresh isolated stack (``.llmops/routing-bench``, ports from 48000) with the sample
+Three runs, each on a fresh isolated stack (``.llmops/routing-bench``, ports from 16000) with the sample
 corpus ingested, replaying one question log: the answerable golden questions, each asked three times in a
 seeded shuffle (so every question repeats, as in a support queue):
 
@@ -31,7 +31,7 @@ from llmops_stack.config import StackSettings
 from llmops_stack.demo import ingest_corpus, load_golden
 from llmops_stack.stack import Stack
 
-BENCH_STACK = StackSettings.isolated("routing-bench", port_base=48000, with_services=True)
+BENCH_STACK = StackSettings.isolated("routing-bench", port_base=16000, with_services=True)
 BEGIN, END = "<!-- bench:routing:begin -->", "<!-- bench:routing:end -->"
 REPEATS = 3
 # What-if list prices (USD per million input / output tokens) applied to the measured tokens.

@@ -1,6 +1,6 @@
 """`python -m llmops_stack.search_tuning`: the HNSW ef_search and the full-text plan, by measured recall and latency.
 
-One run on an isolated stack (``.llmops/search-tuning``, ports from 50000): the peer bench's corpus
+One run on an isolated stack (``.llmops/search-tuning``, ports from 18000): the peer bench's corpus
 (copies of corpus/acme and corpus/field/docs, ≥ 5,000 chunks) synced through the platform, then the
 golden and field questions, embedded by the platform's embedding service, split in two halves with a
 fixed seed. Against the stack's PostgreSQL, with the chunk store's own statements:
@@ -54,7 +54,7 @@ from llmops_stack.peer_bench import all_questions
 from llmops_stack.services import target
 from llmops_stack.stack import SUPERVISOR, Stack
 
-TUNING_STACK = StackSettings.isolated("search-tuning", port_base=50000, with_services=True)
+TUNING_STACK = StackSettings.isolated("search-tuning", port_base=18000, with_services=True)
 BEGIN, END = "<!-- bench:search:begin -->", "<!-- bench:search:end -->"
 TENANT = "tuning"
 MIN_CHUNKS = 5000

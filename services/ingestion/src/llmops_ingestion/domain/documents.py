@@ -193,11 +193,15 @@ async def ingest_document(
         if screener is not None:
             # Before ids and events: what is published, embedded and quoted in answers is the screened
             # text. Only new content is screened: an unchanged document was screened when it was new.
+            # A screener that is down fails the call (UNAVAILABLE), not the document: the document is
+            # fine, and a FAILED one is dead-lettered as unreadable (docs.sources.dlq). Sending it again
+            # once guardrails is back ingests it.
             try:
                 screened = await screener.screen(tenant_id, document.document_id, [c.text for c in chunks])
             except Unavailable as error:
-                reason = f"not ingested: it could not be screened for personal data ({error})"
-                return failed(document.document_id, reason)
+                raise Unavailable(
+                    f"{document.document_id} not ingested: it could not be screened for personal data ({error})"
+                ) from error
             chunks = [replace(c, text=s.text) for c, s in zip(chunks, screened, strict=True)]
             redacted = sorted({rule for s in screened for rule in s.redacted})
             if redacted:
