@@ -9,6 +9,8 @@ import signal
 import time
 from typing import Any
 
+import pytest
+
 from llmops.query.v1 import query_pb2
 from llmops_core.healthcheck import check
 from llmops_stack.client import PlatformClient
@@ -59,4 +61,34 @@ def test_scaling_retrieval_and_killing_a_replica_mid_asks(
     finally:
         back = scaled.scale("retrieval", 1)
     leftover = back.table.get("retrieval-2")
+    assert leftover is None or leftover.process() is None
+
+
+@pytest.mark.parametrize(
+    ("service", "expect", "asks"),
+    [("embedding", "abstained", 8), ("guardrails", "abstained", 8), ("generation", "answered", 5)],
+)
+def test_scaling_a_service_of_the_ask_path_and_killing_one_replica_between_asks(
+    platform: Stack, client: PlatformClient, answers: dict[str, Any], service: str, expect: str, asks: int
+) -> None:
+    """Two replicas of each service an Ask calls; one killed after the second Ask. Calls that start after
+    the kill fail none: reads are retried on the survivor, and a Generate goes to the survivor."""
+    golden = load_golden()
+    tenant = golden["tenant"]
+    question = next(q["question"] for q in golden["questions"] if q["expect"] == expect)
+    scaled = platform.scale(service, 2)
+    try:
+        second = scaled.table.get(f"{service}-2")
+        assert second is not None and second.process() is not None
+        outcomes = []
+        for index in range(asks):
+            if index == 2:
+                os.kill(second.pid, signal.SIGKILL)
+                time.sleep(0.5)  # the kill lands: nothing of ours is in flight on the replica
+            response = client.ask(tenant, question)
+            outcomes.append((response.status, response.outcome))
+        assert len(set(outcomes)) == 1, outcomes  # every Ask the same answer, none an error
+    finally:
+        back = scaled.scale(service, 1)
+    leftover = back.table.get(f"{service}-2")
     assert leftover is None or leftover.process() is None

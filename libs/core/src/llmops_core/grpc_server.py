@@ -137,6 +137,12 @@ class GrpcServer:
                 ("grpc.max_receive_message_length", MAX_REQUEST_BYTES),
                 ("grpc.max_connection_age_ms", int(settings.grpc_max_connection_age_seconds * 1000)),
                 ("grpc.max_connection_age_grace_ms", int(settings.grpc_max_connection_age_grace_seconds * 1000)),
+                # Callers keep a health Watch stream open (client-side health checks) and ping every 30 s
+                # (grpc_client.DEFAULT_OPTIONS). A Watch sends no data while the status holds, so with
+                # the defaults (pings without data at most every 5 min) the server counted those pings
+                # as abuse and dropped the connection with GOAWAY "too_many_pings" after ~10 minutes.
+                ("grpc.keepalive_permit_without_calls", 1),
+                ("grpc.http2.min_ping_interval_without_data_ms", 10_000),
             ],
             interceptors=[
                 aio_server_interceptor(),  # type: ignore[no-untyped-call]

@@ -112,7 +112,7 @@ class ServiceSettings(BaseSettings):
     # replicas (`dns:///` over a Kubernetes headless Service or compose's DNS) look the name up again and
     # spread calls over replicas added since. Calls in flight get grpc_max_connection_age_grace_seconds.
     grpc_max_connection_age_seconds: float = Field(default=120.0, gt=0)
-    grpc_max_connection_age_grace_seconds: float = Field(default=300.0, ge=0)
+    grpc_max_connection_age_grace_seconds: float = Field(default=90.0, ge=0)
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     telemetry: TelemetrySettings = Field(default_factory=TelemetrySettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
