@@ -7,6 +7,7 @@ import uuid
 
 import grpc
 import numpy as np
+import numpy.typing as npt
 import pytest
 
 from llmops.embedding.v1 import embedding_pb2, embedding_pb2_grpc
@@ -108,7 +109,7 @@ def test_texts_sent_in_like_length_requests_come_back_in_their_order(stack: Stac
     texts = [" ".join(words[: 1 + (i * 7) % len(words)]) + f" {i}" for i in range(23)]
     texts += ["退貨需在三十天內申請。" * (1 + i % 5) for i in range(6)]
 
-    async def scenario() -> np.ndarray:
+    async def scenario() -> npt.NDArray[np.float32]:
         embedder = await TritonEmbedder.connect(TritonSettings(grpc_url=stack.triton_grpc_url), batch_size=4)
         try:
             return np.array(await embedder.embed(texts), dtype=np.float32)
