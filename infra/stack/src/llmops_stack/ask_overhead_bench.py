@@ -238,9 +238,7 @@ def measure(passes: int, console: Console) -> list[Level]:
     routes_file = BENCH_STACK.state_dir / "one-token-routes.yaml"
     routes_file.parent.mkdir(parents=True)
     routes_file.write_text(yaml.safe_dump(ROUTES, sort_keys=False), encoding="utf-8")
-    # services.py names the packaged routes file for the generation service itself, over the environment;
-    # pointing it at this file here reaches the processes this run starts (not a supervisor restart).
-    services.GENERATION_ROUTES = routes_file
+    os.environ["LLMOPS_GENERATION_ROUTES_FILE"] = str(routes_file)
     os.environ["LLMOPS_QUERY_GENERATION_ROUTES"] = json.dumps([ROUTE])
     os.environ["LLMOPS_QUERY_ANSWER_CACHE_ENABLED"] = "false"
     golden = load_golden()

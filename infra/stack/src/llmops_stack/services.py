@@ -72,7 +72,8 @@ def service_environment(settings: StackSettings, service: str, replica: int) -> 
         "generation": {
             "LLM_BASE_URL": settings.llm_base_url,
             "LLM_MODEL": settings.llm_model_alias,
-            "ROUTES_FILE": str(GENERATION_ROUTES),
+            # A bench may name its own routes (environment of `up`, which the supervisor inherits).
+            "ROUTES_FILE": os.environ.get("LLMOPS_GENERATION_ROUTES_FILE", str(GENERATION_ROUTES)),
         },
         # The local stack runs as the developer on their own machine, so `llmops ingest DIR` may sync
         # any folder and URL they name; deployments list their roots and URL prefixes (compose: /sources).
