@@ -117,6 +117,9 @@ class Stack:
             if component.name not in old:
                 scaled.start(component)
                 say(f"started {component.name}")
+            elif not scaled.start(component).already_running:
+                # Died meanwhile (the supervisor is paused): scaling leaves every component running.
+                say(f"started {component.name}, which was not running")
         for component in scaled.components:
             before = old.get(component.name)
             if before is not None and before.environment() != component.environment():
