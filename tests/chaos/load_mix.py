@@ -19,7 +19,7 @@ from typing import Any
 
 import grpc
 import psycopg
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaProducer
 from google.protobuf.message import DecodeError, Message
 
 from llmops.ingestion.v1 import ingestion_pb2
@@ -27,6 +27,7 @@ from llmops.query.v1 import query_pb2
 from llmops_core.kafka.dead_letter import HEADER_GROUP
 from llmops_stack.client import PlatformClient
 from llmops_stack.config import StackSettings
+from tests.integration.kafka_helpers import read_until_idle
 
 DOCUMENTS_PER_BATCH = 2
 OK = "OK"
@@ -180,22 +181,9 @@ async def publish_raw(settings: StackSettings, topic: str, key: bytes, value: by
         await producer.stop()
 
 
-async def _read_topics(bootstrap: str, topics: list[str], idle_ms: int) -> list[Any]:
-    consumer = AIOKafkaConsumer(*topics, bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="earliest")
-    await consumer.start()
-    records: list[Any] = []
-    try:
-        while batch := await consumer.getmany(timeout_ms=idle_ms):
-            for partition_records in batch.values():
-                records.extend(partition_records)
-    finally:
-        await consumer.stop()
-    return records
-
-
 def read_topics(settings: StackSettings, topics: list[str], idle_ms: int = 4000) -> list[Any]:
     """Every record of ``topics`` from the beginning, without a consumer group (offsets of nobody move)."""
-    return asyncio.run(_read_topics(settings.kafka_bootstrap, topics, idle_ms))
+    return [r for topic in topics for r in asyncio.run(read_until_idle(settings.kafka_bootstrap, topic, idle_ms))]
 
 
 def decoded(records: list[Any], message_type: type[Message]) -> list[Any]:
