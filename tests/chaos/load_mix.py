@@ -24,7 +24,7 @@ from google.protobuf.message import DecodeError, Message
 
 from llmops.ingestion.v1 import ingestion_pb2
 from llmops.query.v1 import query_pb2
-from llmops_core.kafka.dead_letter import HEADER_GROUP
+from llmops_core.kafka.dead_letter import HEADER_GROUP, HEADER_ORIGIN
 from llmops_stack.client import PlatformClient
 from llmops_stack.config import StackSettings
 from tests.integration.kafka_helpers import read_until_idle
@@ -205,10 +205,15 @@ class DeadLetter:
 
 
 def dead_letters(records: list[Any]) -> Counter[DeadLetter]:
-    return Counter(
-        DeadLetter(r.topic, (r.key or b"").decode(errors="replace"), dict(r.headers).get(HEADER_GROUP, b"").decode())
+    """Dead letters per topic, key and group, each original record once: a consumer killed between its DLQ
+    publish and its offset commit dead-letters the same record again (at-least-once, by design)."""
+    distinct = {
+        (DeadLetter(r.topic, (r.key or b"").decode(errors="replace"), headers.get(HEADER_GROUP, b"").decode()), origin)
         for r in records
-    )
+        for headers in [dict(r.headers)]
+        for origin in [headers.get(HEADER_ORIGIN, b"")]
+    }
+    return Counter(letter for letter, _ in distinct)
 
 
 def recorded_chunk_ids(settings: StackSettings, tenant: str) -> list[str]:

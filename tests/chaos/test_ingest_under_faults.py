@@ -140,7 +140,9 @@ def test_ingest_survives_poison_sigkill_triton_and_postgres_outages(platform: St
         client.close()
 
     dead = ours(f"{DOCS_CHUNKS}.dlq", tenant)
-    assert len(dead) == 1, [dict(r.headers) for r in dead]  # type: ignore[attr-defined]
+    # One poison record, dead-lettered at least once: a kill between the DLQ publish and the commit repeats it.
+    origins = {dict(r.headers)["x-dlq-origin"] for r in dead}  # type: ignore[attr-defined]
+    assert len(origins) == 1, [dict(r.headers) for r in dead]  # type: ignore[attr-defined]
     headers = dict(dead[0].headers)  # type: ignore[attr-defined]
     assert headers["x-dlq-group"] == b"embedding"
     assert headers["x-dlq-error"]

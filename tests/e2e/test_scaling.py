@@ -7,8 +7,10 @@ from __future__ import annotations
 import os
 import signal
 import time
+from collections.abc import Callable
 from typing import Any
 
+import psutil
 import pytest
 
 from llmops.query.v1 import query_pb2
@@ -17,6 +19,21 @@ from llmops_stack.client import PlatformClient
 from llmops_stack.demo import load_golden
 from llmops_stack.services import grpc_port
 from llmops_stack.stack import Stack
+
+
+def connections(stack: Stack, caller: str, port: int) -> set[str]:
+    """TCP states of the caller's connections to a replica's port (what its gRPC channel holds open)."""
+    record = stack.table.get(caller)
+    process = record.process() if record is not None else None
+    assert process is not None, f"{caller} is not running"
+    return {c.status for c in process.net_connections(kind="tcp") if c.raddr and c.raddr.port == port}
+
+
+def wait_for_connections(stack: Stack, caller: str, port: int, done: Callable[[set[str]], bool], what: str) -> None:
+    deadline = time.monotonic() + 60
+    while not done(connections(stack, caller, port)):
+        assert time.monotonic() < deadline, f"{caller}: {what} within 60 s ({connections(stack, caller, port)})"
+        time.sleep(0.1)
 
 
 def wait_until_serving(target: str, timeout: float) -> None:
@@ -50,9 +67,11 @@ def test_scaling_retrieval_and_killing_a_replica_mid_asks(
                 # The supervisor brings the second back; then losing the first leaves only the second,
                 # so the Asks after it prove the second takes calls too.
                 wait_until_serving(f"{scaled.settings.host}:{ports[1]}", timeout=90)
-                # The query's channel reconnects to it within its backoff cap (2 s, BALANCED_OPTIONS);
-                # killing the first sooner would leave the query no replica it knows to be up.
-                time.sleep(3)
+                # The query's channel reconnects to it within its backoff (BALANCED_OPTIONS); killing the
+                # first before it has would leave the query no replica it knows to be up.
+                wait_for_connections(
+                    scaled, "query", ports[1], lambda states: psutil.CONN_ESTABLISHED in states, "reconnect"
+                )
                 first = scaled.table.get("retrieval")
                 assert first is not None
                 os.kill(first.pid, signal.SIGKILL)
@@ -84,7 +103,11 @@ def test_scaling_a_service_of_the_ask_path_and_killing_one_replica_between_asks(
         for index in range(asks):
             if index == 2:
                 os.kill(second.pid, signal.SIGKILL)
-                time.sleep(0.5)  # the kill lands: nothing of ours is in flight on the replica
+                # The kill lands when the query has seen the connection close and let its socket go:
+                # an Ask that starts after it finds only the survivor (a Generate is never retried).
+                wait_for_connections(
+                    scaled, "query", grpc_port(scaled.settings, service, 1), lambda states: not states, "let go"
+                )
             response = client.ask(tenant, question)
             outcomes.append((response.status, response.outcome))
         assert len(set(outcomes)) == 1, outcomes  # every Ask the same answer, none an error

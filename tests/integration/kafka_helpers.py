@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, TopicPartition
 
 
 def unique_topic(prefix: str) -> str:
@@ -46,11 +46,20 @@ async def read_all(bootstrap: str, topic: str, expected: int, timeout: float = 6
 
 
 async def read_until_idle(bootstrap: str, topic: str, idle_ms: int = 2000) -> list[Any]:
-    """Every record of a topic: reads from the beginning until nothing arrives for ``idle_ms``."""
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", group_id=None)
+    """Every record of a topic: reads from the beginning until nothing arrives for ``idle_ms``.
+
+    The idle clock starts only once every partition has its position, so a consumer slow to start (a
+    loaded machine) is not mistaken for an empty topic. A topic that does not exist reads as empty."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, auto_offset_reset="earliest", group_id=None)
     await consumer.start()
     records: list[Any] = []
     try:
+        if topic not in await consumer.topics():  # fetches the cluster's metadata
+            return records
+        partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
+        consumer.assign(partitions)
+        for partition in partitions:
+            await consumer.position(partition)
         while batch := await consumer.getmany(timeout_ms=idle_ms):
             for partition_records in batch.values():
                 records.extend(partition_records)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
@@ -121,12 +121,21 @@ async def publish(broker: KafkaBroker, topic: str, value: bytes, key: str, parti
 def test_triton_outage_mid_batch_loses_nothing_and_dead_letters_only_poison(
     stack: StackSettings, kafka_settings: KafkaSettings
 ) -> None:
+    """A batch over every partition, poison inside, meets Triton down: it is retried whole until Triton is
+    back, every chunk is embedded once, and only the poison is dead-lettered (after riding the retries).
+
+    The batch is arranged, not hoped for: the second wave is published while no consumer of the group
+    runs, so the new consumer's first fetch (one request for every partition, aiokafka resets all
+    positions before it fetches) hands out all of it at once. Pausing a running consumer instead let a
+    fetch already in flight bring back one partition's records alone."""
     tenant = f"t{uuid.uuid4().hex[:8]}"
     group = f"embedding-faults-{tenant}"
-    # The outage (4 s, plus gRPC's reconnect backoff) must stay well inside the retry deadline.
+    # The retry deadline is far beyond the outage plus gRPC's reconnect backoff: if it passed, the whole
+    # batch would be dead-lettered and the test would fail for a reason that is not the platform's.
     kafka = kafka_settings.model_copy(
-        update={"retry_initial_seconds": 0.2, "retry_max_interval_seconds": 1.0, "retry_deadline_seconds": 30.0}
+        update={"retry_initial_seconds": 0.2, "retry_max_interval_seconds": 1.0, "retry_deadline_seconds": 120.0}
     )
+    settings = EmbeddingSettings(kafka=kafka, consumer_group=group, batch_size=8)
 
     async def scenario() -> None:
         host, port = stack.triton_grpc_url.rsplit(":", 1)
@@ -134,72 +143,129 @@ def test_triton_outage_mid_batch_loses_nothing_and_dead_letters_only_poison(
         triton = TritonSettings(grpc_url=await proxy.start(), timeout_seconds=5)
         embedder = SpyEmbedder(await TritonEmbedder.connect(triton))
         await ensure_topics(kafka, [DOCS_CHUNKS, DOCS_EMBEDDED], partitions=PARTITIONS)
-        settings = EmbeddingSettings(kafka=kafka, consumer_group=group, batch_size=8)
-        broker = build_broker(kafka, client_id="test-faults", logger=None)
-        subscribers.register(broker, embedder, settings)
-        consumer: Any = None
         try:
+            # The first wave moves the new group past older tests' chunks (it reads from the earliest) and
+            # opens the embedder's connection through the proxy, so the cut drops a live connection.
+            first = [chunk(tenant, i, i % PARTITIONS) for i in range(6)]
+            await run_group_until_committed(kafka, settings, embedder, first)
+
+            proxy.cut()
+            second = [chunk(tenant, i, i % PARTITIONS) for i in range(6, 12)]
+            # Decodable (other tests read this DLQ as chunks) but never embeddable: a chunk with no text.
+            poison = DocumentChunked(
+                envelope=new_envelope(tenant, "tests"), document_id=f"{tenant}-poison", chunk_id=f"{tenant}-poison"
+            )
+            await publish_all(kafka, [(e, i % PARTITIONS) for i, e in enumerate(second)] + [(poison, 1)])
+
+            broker = build_broker(kafka, client_id="test-faults", logger=None)
+            subscribers.register(broker, embedder, settings)
             async with broker:
                 await broker.start()
-                consumer = broker.subscribers[0].consumer  # type: ignore[attr-defined]
-                partitions = [TopicPartition(DOCS_CHUNKS, p) for p in range(PARTITIONS)]
-                await wait_until(lambda: set(consumer.assignment()) >= set(partitions), what="the partitions")
-
-                first = [chunk(tenant, i, i % PARTITIONS) for i in range(6)]
-                for i, event in enumerate(first):
-                    await publish(broker, DOCS_CHUNKS, event.SerializeToString(), event.document_id, i % PARTITIONS)
-                await wait_until(lambda: len(embedded_texts(embedder, tenant)) >= 6, what="the first wave")
-
-                # Triton goes away; the next wave is held back so it arrives as one batch over every partition.
-                proxy.cut()
-                consumer.pause(*partitions)
-                second = [chunk(tenant, i, i % PARTITIONS) for i in range(6, 12)]
-                for i, event in enumerate(second):
-                    await publish(broker, DOCS_CHUNKS, event.SerializeToString(), event.document_id, i % PARTITIONS)
-                # Decodable (other tests read this DLQ as chunks) but never embeddable: a chunk with no text.
-                poison = DocumentChunked(
-                    envelope=new_envelope(tenant, "tests"), document_id=f"{tenant}-poison", chunk_id=f"{tenant}-poison"
-                ).SerializeToString()
-                await publish(broker, DOCS_CHUNKS, poison, f"{tenant}-poison", 1)
-                consumer.resume(*partitions)
-                await wait_until(lambda: any(not ok for _, ok in embedder.calls), what="a failed Triton call")
-                await asyncio.sleep(4)
+                # Two failed attempts of the batch prove it is being retried; then Triton comes back.
+                await wait_until(
+                    lambda: len(failed_calls(embedder, tenant)) >= 2, timeout=120, what="two failed Triton calls"
+                )
                 proxy.restore()
-
-                expected = {event.chunk_id for event in first + second}
-                embedded: set[str] = set()
-
-                async def all_embedded() -> bool:
-                    records = await read_until_idle(kafka.bootstrap_servers, DOCS_EMBEDDED, idle_ms=500)
-                    events = (ChunkEmbedded.FromString(r.value) for r in records)
-                    embedded.update(e.chunk.chunk_id for e in events if e.envelope.tenant_id == tenant)
-                    return embedded >= expected
-
-                for _ in range(40):
-                    if await all_embedded():
-                        break
-                assert embedded == expected, f"lost: {sorted(expected - embedded)}"
-                dead = [
-                    r
-                    for r in await read_until_idle(kafka.bootstrap_servers, f"{DOCS_CHUNKS}.dlq", idle_ms=1000)
+                dead = await wait_for_records(
+                    kafka.bootstrap_servers,
+                    f"{DOCS_CHUNKS}.dlq",
                     # This group also reads older tests' records (and their poison): only ours count.
-                    if dict(r.headers).get(HEADER_GROUP) == group.encode()
-                    and (r.key or b"").startswith(tenant.encode())
-                ]
+                    lambda r: (
+                        dict(r.headers).get(HEADER_GROUP) == group.encode()
+                        and (r.key or b"").startswith(tenant.encode())
+                    ),
+                    what="the poison in the DLQ",
+                )
+            embedded = await wait_for_records(
+                kafka.bootstrap_servers,
+                DOCS_EMBEDDED,
+                lambda r: ChunkEmbedded.FromString(r.value).envelope.tenant_id == tenant,
+                what="every chunk embedded",
+                done=lambda records: len({r.key for r in records}) >= len(first + second),
+            )
         finally:
             await embedder.embedder.close()
             await proxy.close()
 
-        failed = [texts for texts, ok in embedder.calls if not ok]
-        assert any(len({t.split()[0] for t in texts if tenant in t}) == PARTITIONS for texts in failed), (
-            "a failed call carried a batch spanning every partition"
+        texts = {event.chunk_id: event.text for event in first + second}
+        assert {ChunkEmbedded.FromString(r.value).chunk.chunk_id for r in embedded} == set(texts), (
+            "every chunk of ours is on docs.embedded, and nothing else of ours"
         )
-        assert [r.value for r in dead] == [poison], "only the poison record is dead-lettered"
+        assert set(embedded_texts(embedder, tenant)) == set(texts.values()), "Triton embedded every chunk"
+        failed = failed_calls(embedder, tenant)
+        wave = sorted(e.text for e in second)
+        assert {text.split()[0] for text in wave} == {f"p{p}" for p in range(PARTITIONS)}
+        assert all(sorted(texts) == wave for texts in failed), "every failed attempt carried the whole batch"
+        assert [r.value for r in dead] == [poison.SerializeToString()], "only the poison record is dead-lettered"
         headers = {k: v.decode() for k, v in dead[0].headers}
         assert headers[HEADER_ERROR] == f"chunk '{tenant}-poison' of '{tenant}-poison' has no text or no id"
-        assert int(headers[HEADER_ATTEMPTS]) > 1, "the poison rode in the batch that Triton failed"
+        assert int(headers[HEADER_ATTEMPTS]) > len(failed) >= 2, "the poison rode every attempt of its batch"
 
     asyncio.run(scenario())
+
+
+def failed_calls(embedder: SpyEmbedder, tenant: str) -> list[list[str]]:
+    return [[t for t in texts if tenant in t] for texts, ok in embedder.calls if not ok]
+
+
+async def publish_all(kafka: KafkaSettings, events: list[tuple[DocumentChunked, int]]) -> None:
+    broker = build_broker(kafka, client_id="test-faults-producer", logger=None)
+    async with broker:
+        await broker.connect()
+        for event, partition in events:
+            await publish(broker, DOCS_CHUNKS, event.SerializeToString(), event.document_id, partition)
+
+
+async def run_group_until_committed(
+    kafka: KafkaSettings, settings: EmbeddingSettings, embedder: SpyEmbedder, events: list[DocumentChunked]
+) -> None:
+    """Runs the embedding consumer group until ``events`` are embedded and its offsets are committed past them."""
+    broker = build_broker(kafka, client_id="test-faults", logger=None)
+    subscribers.register(broker, embedder, settings)
+    async with broker:
+        await broker.connect()
+        ends: dict[TopicPartition, int] = {}
+        for i, event in enumerate(events):
+            partition = i % PARTITIONS
+            sent = await broker.publish(
+                event.SerializeToString(), DOCS_CHUNKS, key=event.document_id.encode(), partition=partition
+            )
+            tp = TopicPartition(DOCS_CHUNKS, partition)
+            ends[tp] = max(ends.get(tp, 0), sent.offset + 1)
+        await broker.start()
+        consumer: Any = broker.subscribers[0].consumer  # type: ignore[attr-defined]
+        await wait_until(lambda: len(embedded_texts(embedder, tenant_of(events))) >= len(events), what="the first wave")
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 60
+        while True:
+            committed = {tp: await consumer.committed(tp) for tp in ends}
+            if all((committed[tp] or 0) >= end for tp, end in ends.items()):
+                return
+            assert loop.time() < deadline, f"offsets {committed} never reached {ends}"
+            await asyncio.sleep(0.1)
+
+
+def tenant_of(events: list[DocumentChunked]) -> str:
+    return events[0].envelope.tenant_id
+
+
+async def wait_for_records(
+    bootstrap: str,
+    topic: str,
+    mine: Callable[[Any], bool],
+    what: str,
+    done: Callable[[list[Any]], bool] = bool,
+    timeout: float = 120.0,
+) -> list[Any]:
+    """This test's records of ``topic`` (read from the start) once ``done`` holds for them; a read that comes
+    back short (a consumer slow to start counts as idle) is simply read again."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        records = [r for r in await read_until_idle(bootstrap, topic, idle_ms=500) if mine(r)]
+        if done(records):
+            return records
+        assert loop.time() < deadline, f"timed out after {timeout:.0f}s waiting for {what} ({len(records)} so far)"
 
 
 def test_failed_dead_lettering_rereads_every_partition_of_the_batch(
@@ -222,30 +288,40 @@ def test_failed_dead_lettering_rereads_every_partition_of_the_batch(
     async def records(msg: Any) -> Any:
         return msg.raw_message
 
-    async def scenario() -> tuple[list[list[tuple[int, bytes]]], list[Any]]:
+    async def scenario() -> tuple[list[list[tuple[int, bytes]]], int | None, list[Any]]:
         await ensure_topics(kafka_settings, [topic], partitions=PARTITIONS)
         broker = build_broker(kafka_settings, client_id="test-rewind", logger=None)
         batches: list[list[tuple[int, bytes]]] = []
+        refused: int | None = None
 
         @broker.subscriber(
             topic, group_id=topic, batch=True, max_records=6, decoder=records, **consumer_options(kafka_settings)
         )
         async def handle(batch: Sequence[Any]) -> None:
+            nonlocal refused
             batches.append([(r.partition, r.value) for r in batch])
-            if len(batches) == 1:
-                raise PermanentError("first batch refused")  # and dead-lettering it fails: the error escapes
+            # The first batch that spans partitions is refused (whichever it is: how the broker and the
+            # fetcher group records is not this test's to assume), and dead-lettering it fails.
+            if refused is None and len({r.partition for r in batch}) >= 2:
+                refused = len(batches) - 1
+                raise PermanentError("first batch over several partitions refused")
+
+        def reread() -> bool:
+            if refused is None:
+                return False
+            again = {v for b in batches[refused + 1 :] for _, v in b}
+            return {v for _, v in batches[refused]} <= again and {v for b in batches for _, v in b} >= sent
 
         sent = {f"r{i}".encode() for i in range(9)}
         async with broker:
             await broker.connect()
-            for i, value in enumerate(sorted(sent)):  # all published first, so the first fetch spans partitions
+            for i, value in enumerate(sorted(sent)):  # all published first, so a fetch can span partitions
                 await publish(broker, topic, value, f"k{i}", i % PARTITIONS)
             await broker.start()
-            await wait_until(
-                lambda: {v for b in batches[1:] for _, v in b} >= sent, what="every record after the fault"
-            )
-        return batches, await read_until_idle(kafka_settings.bootstrap_servers, f"{topic}.dlq", idle_ms=1000)
+            await wait_until(reread, what="the refused batch read again, and every record")
+        dead = await read_until_idle(kafka_settings.bootstrap_servers, f"{topic}.dlq", idle_ms=2000)
+        return batches, refused, dead
 
-    batches, dead = asyncio.run(scenario())
-    assert len({partition for partition, _ in batches[0]}) >= 2, "the failed batch spanned partitions"
+    batches, refused, dead = asyncio.run(scenario())
+    assert refused is not None and len({partition for partition, _ in batches[refused]}) >= 2
     assert dead == [], "nothing reached the DLQ, so nothing may be skipped"

@@ -87,9 +87,15 @@ def test_group_members_split_partitions_and_take_over(kafka_settings: KafkaSetti
 
         await brokers["a"].start()
         await brokers["b"].start()
+        # Each member installs its share when its own SyncGroup answer arrives, so for a moment the first
+        # may still hold all four: wait for the settled split, not the first moment both hold some.
         await wait_until(
-            lambda: bool(assigned_partitions(subscribers["a"]) and assigned_partitions(subscribers["b"])),
-            what="both members to get partitions",
+            lambda: (
+                bool(assigned_partitions(subscribers["a"]) and assigned_partitions(subscribers["b"]))
+                and assigned_partitions(subscribers["a"]).isdisjoint(assigned_partitions(subscribers["b"]))
+                and assigned_partitions(subscribers["a"]) | assigned_partitions(subscribers["b"]) == {0, 1, 2, 3}
+            ),
+            what="both members to split the partitions",
         )
         split = assigned_partitions(subscribers["a"]), assigned_partitions(subscribers["b"])
         assert split[0].isdisjoint(split[1])

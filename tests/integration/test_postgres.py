@@ -39,6 +39,9 @@ def test_vector_extension_and_hnsw_index_is_used(postgres_settings: PostgresSett
             ).fetchall()
         )
         assert "Index Scan using chunks_hnsw" in plan, plan
+        # An approximate index over random vectors may miss even an exact match at the default search
+        # width (40); at 400 of 3000 rows the search is all but exhaustive, so the nearest is certain.
+        connection.execute("SET hnsw.ef_search = 400")
         nearest = connection.execute(
             f"SELECT id FROM {schema}.chunks ORDER BY embedding <=> %s LIMIT 1", (query,)
         ).fetchone()

@@ -15,6 +15,7 @@ and ``x-dlq-replayed-from`` says where the record came from.
 from __future__ import annotations
 
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
@@ -27,6 +28,7 @@ from llmops_core.settings import KafkaSettings
 from llmops_core.topics import dead_letter_topic
 
 HEADER_REPLAYED_FROM = "x-dlq-replayed-from"
+START_SECONDS = 60.0  # the longest a pass waits to join its group and find its offsets
 
 
 @dataclass(frozen=True)
@@ -72,13 +74,36 @@ def _consumer(settings: KafkaSettings, topic: str, group_id: str | None) -> AIOK
     )
 
 
+async def _batches(
+    consumer: AIOKafkaConsumer, topic: str, idle_ms: int
+) -> AsyncIterator[dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]]:
+    """The consumer's batches until none comes for ``idle_ms``, counted from when it can read.
+
+    Joining a group and resetting offsets can take longer than ``idle_ms`` on a loaded machine; an empty
+    poll before the consumer had partitions and positions says nothing about the DLQ, so it does not end
+    the pass (up to ``START_SECONDS``). A DLQ topic that does not exist is empty.
+    """
+    if dead_letter_topic(topic) not in await consumer.topics():
+        return
+    deadline = time.monotonic() + START_SECONDS
+    while True:
+        assigned = consumer.assignment()
+        for partition in assigned:
+            await consumer.position(partition)  # waits for the offset reset; fetched records stay buffered
+        batch = await consumer.getmany(timeout_ms=idle_ms)
+        if batch:
+            yield batch
+        elif assigned or time.monotonic() > deadline:
+            return
+
+
 async def _groups_in(settings: KafkaSettings, topic: str, idle_ms: int) -> set[str]:
     """The consumer groups named by the DLQ's records; reads without a group, so it moves no offsets."""
     consumer = _consumer(settings, topic, group_id=None)
     await consumer.start()
     groups: set[str] = set()
     try:
-        while batch := await consumer.getmany(timeout_ms=idle_ms):
+        async for batch in _batches(consumer, topic, idle_ms):
             groups.update(header(r, HEADER_GROUP) or "" for records in batch.values() for r in records)
     finally:
         await consumer.stop()
@@ -97,10 +122,7 @@ async def _replay_group(settings: KafkaSettings, topic: str, group: str, limit: 
     started_ms = int(time.time() * 1000)
     replayed = 0
     try:
-        while limit is None or replayed < limit:
-            batch = await consumer.getmany(timeout_ms=idle_ms)
-            if not batch:
-                break
+        async for batch in _batches(consumer, topic, idle_ms):
             done: dict[TopicPartition, OffsetAndMetadata] = {}
             for partition, records in batch.items():
                 for record in records:
@@ -117,6 +139,8 @@ async def _replay_group(settings: KafkaSettings, topic: str, group: str, limit: 
                     done[partition] = OffsetAndMetadata(record.offset + 1, "")
             if done:
                 await consumer.commit(done)
+            if limit is not None and replayed >= limit:
+                break
     finally:
         await producer.stop()
         await consumer.stop()
