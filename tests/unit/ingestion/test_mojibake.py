@@ -121,4 +121,6 @@ def test_decoding_reports_the_lossy_repair() -> None:
     decoded = decode_document(("Intro.\n\n" + mangle(ZH_HANT)).encode("utf-8"))
     assert decoded.text == "Intro.\n\n" + ZH_HANT
     assert decoded.repaired
-    assert decoded.detail.startswith("decoded as utf-8; repaired mojibake (lossy) in 1 span (")
+    assert decoded.detail.startswith(
+        "decoded as utf-8; repaired mojibake (lossy, UTF-8 read as Windows-1252) in 1 span ("
+    )

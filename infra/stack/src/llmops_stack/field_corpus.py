@@ -1,7 +1,8 @@
 """The field corpus: clean documents and copies damaged the way real files are (lossy mojibake).
 
 The damage: UTF-8 read as Windows-1252, which drops the bytes it leaves undefined (0x81 0x8D 0x8F 0x90
-0x9D), and the soft hyphen 0xAD dropped as invisible; saved again as UTF-8. Real files are damaged in
+0x9D), and the soft hyphen 0xAD dropped as invisible; saved again as UTF-8. The same damage by other code
+pages (Windows-1254 drops 0x8E and 0x9E too) is made in memory by the mojibake bench. Real files are damaged in
 parts (a paragraph pasted from a broken source), so whole paragraphs or long spans of them are damaged.
 """
 
@@ -17,21 +18,21 @@ from typing import Annotated, Any
 import typer
 import yaml
 
+from llmops_ingestion.domain.codepages import WINDOWS_1252, Codepage
 from llmops_stack.config import REPO_ROOT
 
 FIELD = Path("corpus/field")
-LOST_BYTES = bytes([0x81, 0x8D, 0x8F, 0x90, 0x9D, 0xAD])
 MANGLED_SHARE = 0.5
 
 app = typer.Typer(help="Test corpora.", no_args_is_help=True)
 
 
-def mangle_span(text: str) -> str:
-    """What the broken round trip leaves of a text: cp1252 reading of its UTF-8, lost bytes dropped."""
-    return text.encode("utf-8").translate(None, LOST_BYTES).decode("cp1252")
+def mangle_span(text: str, page: Codepage = WINDOWS_1252) -> str:
+    """What the broken round trip leaves of a text: the code page's reading of its UTF-8, lost bytes dropped."""
+    return text.encode("utf-8").translate(None, bytes(page.lost_bytes)).decode(page.codec)
 
 
-def mangle_lossy(text: str, rng: random.Random, share: float) -> str:
+def mangle_lossy(text: str, rng: random.Random, share: float, page: Codepage = WINDOWS_1252) -> str:
     """Damage about `share` of the paragraphs: most whole, some from a sentence inside to the end."""
     pieces = re.split(r"(\n\s*\n)", text)
     out = []
@@ -42,7 +43,7 @@ def mangle_lossy(text: str, rng: random.Random, share: float) -> str:
         # A third of the damaged paragraphs are damaged from a sentence or line start on, not whole.
         starts = [0] + [m.end() for m in re.finditer(r"[.!?。！？\n]\s*", piece) if m.end() < len(piece)]
         start = rng.choice(starts) if rng.random() < 1 / 3 else 0
-        out.append(piece[:start] + mangle_span(piece[start:]))
+        out.append(piece[:start] + mangle_span(piece[start:], page))
     return "".join(out)
 
 

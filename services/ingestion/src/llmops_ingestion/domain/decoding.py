@@ -36,7 +36,8 @@ class RepairedText:
         """What the repair did, for a result's detail; empty when it changed nothing."""
         if self.lossy is not None:
             spans, chars, unsure = len(self.lossy.spans), self.lossy.repaired_characters, self.lossy.uncertain
-            note = f"repaired mojibake (lossy) in {spans} span{'s' if spans > 1 else ''}"
+            plural = "s" if spans > 1 else ""
+            note = f"repaired mojibake (lossy, UTF-8 read as {self.lossy.codepage}) in {spans} span{plural}"
             return note + f" ({chars} characters, {unsure} uncertain)"
         return "repaired mojibake" if self.repaired else ""
 

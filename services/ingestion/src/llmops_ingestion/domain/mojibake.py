@@ -1,11 +1,13 @@
-"""Repair of lossy mojibake: UTF-8 read as Windows-1252, saved again as UTF-8, with bytes lost on the way.
+"""Repair of lossy mojibake: UTF-8 read as a single-byte code page, saved again as UTF-8, bytes lost on the way.
 
-Windows-1252 decoders drop the five bytes it leaves undefined (0x81 0x8D 0x8F 0x90 0x9D) and 0xAD comes
-out as the invisible soft hyphen, which editors drop too. All six are UTF-8 continuation bytes, so every
-lead byte survives and says how long its sequence was: a sequence short of continuation bytes had some of
-these six at some of its positions. We enumerate those candidates and let a language model choose:
+The code page is detected from the damage (codepages.py: Windows-1252, -1254, -1250, ...). Its decoders
+drop the bytes it leaves undefined (Windows-1252: 0x81 0x8D 0x8F 0x90 0x9D; -1254 also 0x8E 0x9E) and
+0xAD comes out as the invisible soft hyphen, which editors drop too. All of them are UTF-8 continuation
+bytes, so every lead byte survives and says how long its sequence was: a sequence short of continuation
+bytes had some of the lost bytes at some of its positions. We enumerate those candidates and let a
+language model choose:
 
-1. Find suspect tokens: a character whose Windows-1252 byte is a UTF-8 lead, with the continuation
+1. Find suspect tokens: a character whose code-page byte is a UTF-8 lead, with the continuation
    characters that follow it. Orphan continuation characters cannot come from the damage.
 2. Decide which tokens are mojibake with a two-state Viterbi pass (clean / mangled) over the tokens:
    literal characters against decoded ones under a unigram model, with a switching cost that is low at
@@ -28,9 +30,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import combinations, product
 
+from llmops_ingestion.domain.codepages import Codepage, detect_codepage
 from llmops_ingestion.domain.mojibake_model import DocumentModel, chinese_model
 
-LOST_BYTES = (0x81, 0x8D, 0x8F, 0x90, 0x9D, 0xAD)
 # Inside a line, damage must be worth about e^10 before a run may start or stop; at a line break e^3.
 SWITCH_INLINE, SWITCH_LINE = 10.0, 3.0
 # A character that cannot come from the damage (orphan continuation, invalid sequence) inside a mangled run.
@@ -39,21 +41,6 @@ IMPOSSIBLE_IN_RUN = 8.0
 UNCERTAIN_MARGIN = 1.0
 # Pe/Pf candidates: closing the bracket or quote that is open is likely, closing nothing is not.
 PAIRING = 2.0
-
-
-def _byte_table() -> dict[str, int]:
-    table = {}
-    for byte in range(0x80, 0x100):
-        try:
-            table[bytes([byte]).decode("cp1252")] = byte
-        except UnicodeDecodeError:
-            table[chr(byte)] = byte  # "sloppy" decoders keep the undefined bytes as C1 controls
-    return table
-
-
-BYTE_OF = _byte_table()
-_SUSPECT = re.compile("[" + re.escape("".join(BYTE_OF)) + "]")
-_CERTAIN = re.compile("[^\\x00-\\x7f" + re.escape("".join(BYTE_OF)) + "]")  # what the damage never produces
 
 
 @dataclass(frozen=True)
@@ -68,6 +55,7 @@ class MojibakeRepair:
     text: str
     spans: tuple[RepairedSpan, ...] = ()
     uncertain: int = 0  # characters chosen within UNCERTAIN_MARGIN of another, or left undecodable
+    codepage: str = ""  # the code page the damage came from (its label), when anything was repaired
 
     @property
     def repaired_characters(self) -> int:
@@ -87,11 +75,11 @@ def _sequence_length(lead: int) -> int:
 
 
 @lru_cache(maxsize=65536)
-def _candidates(lead: int, present: tuple[int, ...], length: int) -> tuple[str, ...]:
+def _candidates(lead: int, present: tuple[int, ...], length: int, lost: tuple[int, ...]) -> tuple[str, ...]:
     missing = length - 1 - len(present)
     found = []
     for slots in combinations(range(length - 1), missing):
-        for fill in product(LOST_BYTES, repeat=missing):
+        for fill in product(lost, repeat=missing):
             inserted, kept = iter(fill), iter(present)
             tail = [next(inserted) if slot in slots else next(kept) for slot in range(length - 1)]
             try:
@@ -101,42 +89,46 @@ def _candidates(lead: int, present: tuple[int, ...], length: int) -> tuple[str, 
     return tuple(found)
 
 
-def _tokens(text: str) -> list[_Token]:
+def _tokens(text: str, page: Codepage) -> list[_Token]:
     tokens = []
     position = 0
-    while match := _SUSPECT.search(text, position):
+    byte_of = page.byte_of
+    while match := page.suspect.search(text, position):
         start = match.start()
-        length = _sequence_length(BYTE_OF[text[start]])
+        length = _sequence_length(byte_of[text[start]])
         end = start + 1
         present: list[int] = []
         while length and end < len(text) and len(present) < length - 1:
-            byte = BYTE_OF.get(text[end], 0)
+            byte = byte_of.get(text[end], 0)
             if not 0x80 <= byte <= 0xBF:
                 break
             present.append(byte)
             end += 1
-        candidates = _candidates(BYTE_OF[text[start]], tuple(present), length) if length else ()
+        candidates = _candidates(byte_of[text[start]], tuple(present), length, page.lost_bytes) if length else ()
         tokens.append(_Token(start, end, candidates, length > 0 and len(present) == length - 1))
         position = end
     return tokens
 
 
-def repair_lossy_mojibake(text: str) -> MojibakeRepair:
-    """Repair the damaged spans of a text; text with no damage comes back unchanged (the same string)."""
-    tokens = _tokens(text)
+def repair_lossy_mojibake(text: str, page: Codepage | None = None) -> MojibakeRepair:
+    """Repair the damaged spans of a text; text with no damage comes back unchanged (the same string).
+
+    ``page`` is the code page that did the damage; by default it is detected from the text."""
+    page = page or detect_codepage(text)
+    tokens = _tokens(text, page)
     if not any(token.candidates for token in tokens):
         return MojibakeRepair(text)
     chinese = chinese_model()
     # First pass: only what no token touches is certain; the second adds what the first pass decided.
     bounds = zip([0, *(token.end for token in tokens)], [*(token.start for token in tokens), len(text)], strict=True)
     unread = [text[end:start] for end, start in bounds]
-    mangled = _mangled(text, tokens, DocumentModel(unread, chinese))
+    mangled = _mangled(text, tokens, DocumentModel(unread, chinese), page.certain)
     if not any(mangled):
         return MojibakeRepair(text)
     model = DocumentModel(_certain_pieces(text, tokens, mangled), chinese)
     pairs = _awaited_pairs(text, tokens, mangled)
     pieces, spans, uncertain, position = [], [], 0, 0
-    for run in _runs(text, tokens, mangled):
+    for run in _runs(text, tokens, mangled, page.certain):
         chosen, unsure = _choose(text, run, model, [pairs[token.start] for token in run])
         uncertain += unsure
         start, end = run[0].start, run[-1].end
@@ -147,7 +139,7 @@ def repair_lossy_mojibake(text: str) -> MojibakeRepair:
         spans.append(RepairedSpan(start, text[start:end], "".join(repaired[1:])))
         position = end
     pieces.append(text[position:])
-    return MojibakeRepair("".join(pieces), tuple(spans), uncertain)
+    return MojibakeRepair("".join(pieces), tuple(spans), uncertain, page.label)
 
 
 def _certain_pieces(text: str, tokens: Sequence[_Token], mangled: Sequence[bool]) -> list[str]:
@@ -166,11 +158,11 @@ def _certain_pieces(text: str, tokens: Sequence[_Token], mangled: Sequence[bool]
     return [*pieces, "".join(current), text[position:]]
 
 
-def _mangled(text: str, tokens: Sequence[_Token], model: DocumentModel) -> list[bool]:
+def _mangled(text: str, tokens: Sequence[_Token], model: DocumentModel, certain: re.Pattern[str]) -> list[bool]:
     """Viterbi over two states, clean and mangled, scoring each token's literal and decoded readings.
 
     A run may start or stop cheaply only at a line break with nothing but ASCII between it and the run,
-    and cannot hold a character the damage never produces (Han, emoji: not in Windows-1252).
+    and cannot hold a character the damage never produces (Han, emoji: not in the code page).
     """
     score, back, previous_end = (0.0, -math.inf), [], 0
     for token in tokens:
@@ -179,7 +171,7 @@ def _mangled(text: str, tokens: Sequence[_Token], model: DocumentModel) -> list[
         _, _, tail = gap.rpartition("\n")
         leave = SWITCH_LINE if "\n" in gap and head.isascii() else SWITCH_INLINE
         enter = SWITCH_LINE if "\n" in gap and tail.isascii() else SWITCH_INLINE
-        stay = leave + enter if _CERTAIN.search(gap) else 0.0
+        stay = leave + enter if certain.search(gap) else 0.0
         literal = sum(model.logp(char) for char in text[token.start : token.end])
         if token.candidates:
             decoded = _logsumexp([model.logp(char) for char in token.candidates])
@@ -197,11 +189,11 @@ def _mangled(text: str, tokens: Sequence[_Token], model: DocumentModel) -> list[
     return states[::-1]
 
 
-def _runs(text: str, tokens: Sequence[_Token], mangled: Sequence[bool]) -> list[list[_Token]]:
+def _runs(text: str, tokens: Sequence[_Token], mangled: Sequence[bool], certain: re.Pattern[str]) -> list[list[_Token]]:
     runs: list[list[_Token]] = []
     for index, token in enumerate(tokens):
         if mangled[index]:
-            if index and mangled[index - 1] and not _CERTAIN.search(text, tokens[index - 1].end, token.start):
+            if index and mangled[index - 1] and not certain.search(text, tokens[index - 1].end, token.start):
                 runs[-1].append(token)
             else:
                 runs.append([token])

@@ -31,6 +31,7 @@ CACHE_WEIGHT, CACHE_RAMP = 0.3, 20.0
 # Han after Han: weight of the document's own pairs against jieba's bigram model.
 DOC_PAIR_WEIGHT = 0.1
 BOUNDARY_FLOOR = 0.1
+OUTSIDE_BMP_CLASS = 1024
 
 
 def _is_han(code: int) -> bool:
@@ -163,7 +164,10 @@ class DocumentModel:
         if kind == "han":
             generic = self.chinese.unigram_p(char) * self._script_factor(char)
         else:
-            generic = _class_weight(char) / _class_totals()[kind]
+            # A class with no member in the BMP (a script of the astral planes, which four-byte candidates
+            # reach) is taken as OUTSIDE_BMP_CLASS equal members.
+            weight = _class_weight(char)
+            generic = weight / _class_totals().get(kind, weight * OUTSIDE_BMP_CLASS)
         seen = self.classes[kind]
         if not seen:
             return generic

@@ -94,7 +94,9 @@ def _repaired(extracted: ExtractedText, detail: str) -> ReadDocument:
     title = repaired(extracted.title)
     changed = [repair for repair in repairs if repair.repaired]
     if changed:
-        spans = sum(len(repair.lossy.spans) for repair in changed if repair.lossy is not None)
-        lossy = f" (lossy in {spans} span{'s' if spans > 1 else ''})" if spans else ""
+        lossy_repairs = [repair.lossy for repair in changed if repair.lossy is not None]
+        spans = sum(len(repair.spans) for repair in lossy_repairs)
+        pages = ", ".join(sorted({repair.codepage for repair in lossy_repairs}))
+        lossy = f" (lossy, UTF-8 read as {pages}, in {spans} span{'s' if spans > 1 else ''})" if spans else ""
         detail += f"; repaired mojibake in {len(changed)} of {len(repairs)} text parts{lossy}"
     return ReadDocument(ExtractedText(title, sections), detail)
