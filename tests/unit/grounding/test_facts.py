@@ -61,3 +61,32 @@ def test_names_latin_and_chinese() -> None:
     assert missing("Please contact John Smith today.", source) == ["John", "Smith"]
     assert missing("請聯絡陳美玲站長。", "站長陳美玲負責失物招領。") == []
     assert missing("請聯絡林志明站長。", "站長陳美玲負責失物招領。") == ["林志明"]
+
+
+@pytest.mark.parametrize(
+    ("passage", "claim"),
+    [
+        ("International delivery takes 7 to 14 business days.", "International delivery takes 7 days."),
+        ("International delivery takes 7-14 business days.", "It takes 14 business days."),
+        ("国际配送需要7至14个工作日。", "国际配送需要7个工作日。"),
+        ("國際配送需要七到十四個工作天。", "需要7個工作天。"),
+        ("The deposit is between 150 and 220 dollars.", "The deposit is 220 dollars."),
+    ],
+)
+def test_half_a_range_is_not_stated_by_the_passage(passage: str, claim: str) -> None:
+    missing = missing_facts(extract_facts(claim), extract_facts(passage, generous=True), None)
+    assert any("without the other end of its range" in fact for fact in missing), missing
+
+
+@pytest.mark.parametrize(
+    ("passage", "claim"),
+    [
+        ("International delivery takes 7 to 14 business days.", "It takes 7 to 14 business days."),
+        ("國際配送需要七到十四個工作天。", "需要7到14個工作天。"),
+        ("He played for the club from 1998 to 2004.", "He joined the club in 1998."),  # a span of years
+        ("Membership rose from 5 to 7 members.", "The club has 7 members."),  # a change, not a range
+        ("Open 9-17 daily; the first bus leaves at 9.", "The first bus leaves at 9."),  # 9 stated alone too
+    ],
+)
+def test_a_whole_range_or_a_number_stated_alone_passes(passage: str, claim: str) -> None:
+    assert missing_facts(extract_facts(claim), extract_facts(passage, generous=True), None) == []

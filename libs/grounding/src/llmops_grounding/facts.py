@@ -63,6 +63,14 @@ ZH_DECIMAL = re.compile(
 ZH_WEEKDAY = re.compile(r"(?:星期|週|周|禮拜|礼拜)[一二三四五六日天]")
 MULTIPLES = re.compile(r"\b(twice|thrice)\b", re.IGNORECASE)
 NUMBER = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
+# A range of quantities: "7 to 14 days", "3-5 cm", "5至7天". Year spans and changes ("from 5 to 7") are
+# not ranges of one quantity, so neither counts (RANGE_NOT_AFTER, _is_year).
+RANGE = re.compile(
+    r"(?<![0-9A-Za-z.,])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?:[-–—~～至到]|\s+to\s+|\s+and\s+)\s*"
+    r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![\d])",
+    re.IGNORECASE,
+)
+RANGE_NOT_AFTER = re.compile(r"(?:\bfrom|\bbetween|[从從由])\s*$", re.IGNORECASE)
 # Capitalised words not at the start of a sentence: people, places, products.
 NAME = re.compile(r"(?<![.!?:]\s)(?<!^)\b[A-Z][a-zA-Z]+(?:[-'][A-Za-z]+)?\b")
 WORD = re.compile(r"[a-z0-9]+")
@@ -95,6 +103,8 @@ def chinese_names(text: str) -> set[str]:
 @dataclass
 class Facts:
     numbers: set[str] = field(default_factory=set)
+    # Evidence only: a number stated nowhere but as one end of a range, with the range's other ends.
+    range_ends: dict[str, set[str]] = field(default_factory=dict)
     amounts: set[str] = field(default_factory=set)  # money, whatever the currency sign
     dates: set[str] = field(default_factory=set)
     times: set[str] = field(default_factory=set)
@@ -216,6 +226,9 @@ def extract_facts(text: str, generous: bool = False) -> Facts:
     text = TIME_12.sub(lambda m: clock(int(m[1]), 0, m[2]), text)
     text = TIME_ZH.sub(clock_zh, text)
 
+    if generous:
+        _read_ranges(text, facts)
+
     def amount(value: str, unit: str = "") -> str:
         number = Decimal(value.replace(",", ""))
         facts.amounts.add(canonical_number(str(number / 100 if unit.lower().startswith("cent") else number)))
@@ -233,6 +246,26 @@ def extract_facts(text: str, generous: bool = False) -> Facts:
     if not generous:  # evidence is matched as text, so only claims need their names found
         facts.names.update(chinese_names(text))
     return facts
+
+
+def _is_year(number: str) -> bool:
+    return number.isdigit() and 1000 <= int(number) <= 2100
+
+
+def _read_ranges(text: str, facts: Facts) -> None:
+    """Numbers the text gives only as an end of a range ("7 to 14 business days": 7 and 14 never alone)."""
+    ends: dict[str, set[str]] = {}
+    for match in RANGE.finditer(text):
+        low, high = canonical_number(match[1]), canonical_number(match[2])
+        # "between 5 and 7" is a range, but "and" alone joins two counts ("3 and 4 bedrooms" aside).
+        joined_by_and = " and " in match.group().lower()
+        between = RANGE_NOT_AFTER.search(text, 0, match.start())
+        if (_is_year(low) and _is_year(high)) or (between and not joined_by_and) or (joined_by_and and not between):
+            continue
+        ends.setdefault(low, set()).add(high)
+        ends.setdefault(high, set()).add(low)
+    alone = {canonical_number(n) for n in NUMBER.findall(RANGE.sub(" ", text))}
+    facts.range_ends.update({number: others for number, others in ends.items() if number not in alone})
 
 
 def _scale(unit: str) -> int:
@@ -261,6 +294,12 @@ def missing_facts(claim: Facts, evidence: Facts, text: EvidenceText | None, min_
         if t not in evidence.times and not (t.endswith(":00") and str(int(t[:2])) in evidence.numbers)
     ]  # fmt: skip
     missing += [n for n in sorted(claim.numbers) if n not in evidence.numbers]
+    # "7 days" from "7 to 14 business days" is wrong, though 7 is in the passage: half a range.
+    stated = claim.numbers | claim.amounts
+    missing += [
+        f"{n} without the other end of its range ({' or '.join(sorted(evidence.range_ends[n]))})"
+        for n in sorted(stated) if n in evidence.range_ends and not evidence.range_ends[n] & stated
+    ]  # fmt: skip
     # "$2" is not "2 business days": money must match money where the evidence states any.
     missing += [
         f"${a}" for a in sorted(claim.amounts)
