@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from llmops_core.errors import DeadlineExceeded, InvalidArgument, NotFound, Unavailable
 from llmops_grounding import SupportPolicy as ClaimPolicy
 from llmops_grounding import check_answer
+from llmops_grounding.asked import asked_for, gives_what_is_asked
 from llmops_query.domain.answer_ids import AnswerIds
 from llmops_query.domain.answer_modes import AnswerModes
 from llmops_query.domain.answers import (
@@ -160,14 +161,18 @@ class AskPipeline:
             done()
             cited = citations_from(check, answer.passages)
             on_topic = await answers_question(question, cited, self.embedder, self.claims.min_support)
-            if check.claims and check.grounded and on_topic:
+            gives_asked = gives_what_is_asked(question, draft.text)
+            if check.claims and check.grounded and on_topic and gives_asked:
                 answer.text, answer.citations, answer.route = draft.text, cited, name
                 answer.outcome = Outcome.VERIFIED if position == 0 else Outcome.FALLBACK
                 answer.outcome_reason = "; ".join(failures) or "every claim of the draft is supported by a passage"
                 return answer
+            asked = asked_for(question)
             problems = check.reasons() or (
                 ["the draft states nothing that can be checked"]
                 if not check.claims
+                else [f"it gives no {asked.value}, which the question asks for"]
+                if on_topic and asked is not None
                 else ["it does not answer the question"]
             )
             failures.append(f"{draft.model or f'route {position + 1}'} draft failed: {problems[0]}")

@@ -13,6 +13,7 @@ import numpy as np
 import numpy.typing as npt
 
 from llmops_grounding import AnswerCheck, SupportPolicy, Verdict, extract_facts
+from llmops_grounding.asked import Asked, asked_for, new_names
 from llmops_grounding.text import (
     QUANTITY_QUESTION,
     content_terms,
@@ -117,13 +118,17 @@ async def extractive_answer(
     """The passage sentence that answers the question, quoted with its citation; None if none does.
 
     A sentence answers when it supports the question at the same bar a claim must clear; a question
-    asking for a quantity, time or date needs a sentence that states one. Among sentences nearly as
+    asking for a quantity, time or date needs a sentence that states one, and one asking who needs a
+    sentence naming someone the question does not. Among sentences nearly as
     good, one in the question's language is preferred, so a Chinese question gets a Chinese quote
     where the corpus has one.
     """
     candidates = _candidates(passages)
     if QUANTITY_QUESTION.search(question):
         candidates = [c for c in candidates if extract_facts(c.sentence, generous=True).checkable()]
+    if asked_for(question) is Asked.PERSON:
+        # Quote a sentence that names someone the question does not (names are found in Latin text only).
+        candidates = [c for c in candidates if is_cjk_text(c.sentence) or new_names(c.sentence, question)]
     if not candidates:
         return None
     support = await question_support(question, [c.sentence for c in candidates], [c.terms for c in candidates],
