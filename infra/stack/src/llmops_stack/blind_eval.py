@@ -11,7 +11,7 @@ every question is asked with that tenant's API key, as a customer would. Each an
 
 An alias counts when it occurs in the answer after NFKC, case folding and removing whitespace (so
 "299 元" matches "299元"). Bare-number aliases can match by chance; the set's README says which.
-The table goes to docs/benchmarks.md under LABEL; each graded answer to .llmops/blind-LABEL.jsonl.
+The table goes to docs/benchmarks.md under LABEL; each graded answer to .llmops/blind/LABEL.jsonl.
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ def run(settings: StackSettings, label: str, split: str | None = None) -> list[G
             print(f"{case['id']} {graded[-1].grade:18} {graded[-1].outcome:10} {response.answer[:90]!r}", flush=True)
     finally:
         client.close()
-    out = settings.state_dir.parent / f"blind-{label}.jsonl"
+    out = settings.state_dir / "blind" / f"{label}.jsonl"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("".join(json.dumps(asdict(g), ensure_ascii=False) + "\n" for g in graded), encoding="utf-8")
     return graded
