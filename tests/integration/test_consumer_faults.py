@@ -122,7 +122,7 @@ def test_triton_outage_mid_batch_loses_nothing_and_dead_letters_only_poison(
     stack: StackSettings, kafka_settings: KafkaSettings
 ) -> None:
     """A batch over every partition, poison inside, meets Triton down: it is retried whole until Triton is
-    back, every chunk is embedded once, and only the poison is dead-lettered (after riding the retries).
+    back, every chunk is embedded, and only the poison is dead-lettered (after riding the retries).
 
     The batch is arranged, not hoped for: the second wave is published while no consumer of the group
     runs, so the new consumer's first fetch (one request for every partition, aiokafka resets all

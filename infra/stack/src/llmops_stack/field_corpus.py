@@ -64,6 +64,11 @@ def damaged_path(field: Path, relative: Path) -> Path:
     return field / "docs" / relative.relative_to("clean")
 
 
+def damaged_copy(text: str, relative: Path, page: Codepage = WINDOWS_1252) -> str:
+    """The field file's damaged copy: the same paragraphs for every code page (the seed is the path's)."""
+    return mangle_lossy(text, random.Random(_seed(str(relative))), MANGLED_SHARE, page)
+
+
 def build_field_corpus(root: Path) -> list[Path]:
     """Write corpus/field/docs from the manifest: damaged copies where `mangle: true`, exact copies else."""
     field = root / FIELD
@@ -74,7 +79,7 @@ def build_field_corpus(root: Path) -> list[Path]:
         target.parent.mkdir(parents=True, exist_ok=True)
         if entry.get("mangle", False):
             text = source.read_text(encoding="utf-8")
-            target.write_text(mangle_lossy(text, random.Random(_seed(str(relative))), MANGLED_SHARE), encoding="utf-8")
+            target.write_text(damaged_copy(text, relative), encoding="utf-8")
         else:
             shutil.copyfile(source, target)
         written.append(target)

@@ -12,7 +12,6 @@ originals of the damaged copies included, must come out of the repair unchanged.
 
 from __future__ import annotations
 
-import random
 import sys
 import time
 from difflib import SequenceMatcher
@@ -21,11 +20,11 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from llmops_ingestion.domain.codepages import CODEPAGES, Codepage, detect_codepage
+from llmops_ingestion.domain.codepages import CODEPAGES, WINDOWS_1252, Codepage
 from llmops_ingestion.domain.mojibake import repair_lossy_mojibake
 from llmops_ingestion.domain.mojibake_model import chinese_model
 from llmops_stack.config import REPO_ROOT
-from llmops_stack.field_corpus import FIELD, MANGLED_SHARE, _seed, damaged_path, mangle_lossy, manifest_entries
+from llmops_stack.field_corpus import FIELD, damaged_copy, damaged_path, manifest_entries
 
 
 def _matched(truth: str, other: str) -> set[int]:
@@ -40,43 +39,41 @@ def measure(root: Path = REPO_ROOT, page: Codepage | None = None, quiet: bool = 
     chinese_model()  # loaded once per process; timed separately from the per-document repair
     table = Table("document", "damaged", "recovered", "broken", "uncertain", "detected", "ms")
     totals = {"damaged": 0, "recovered": 0, "broken": 0, "uncertain": 0, "clean": 0, "untouched": 0}
+    expected = page or WINDOWS_1252  # the copies on disk were damaged by Windows-1252
     detected_right = damaged_files = 0
     seconds: list[float] = []
     for entry in manifest_entries(field):
         relative = Path(entry["path"])
         truth = (field / relative).read_text(encoding="utf-8")
         if page is None:
-            damaged_copy = damaged_path(field, relative).read_text(encoding="utf-8")
-        elif entry.get("mangle", False):
-            damaged_copy = mangle_lossy(truth, random.Random(_seed(str(relative))), MANGLED_SHARE, page)
+            damaged = damaged_path(field, relative).read_text(encoding="utf-8")
         else:
-            damaged_copy = truth
+            damaged = damaged_copy(truth, relative, page) if entry.get("mangle", False) else truth
         started = time.perf_counter()
-        repair = repair_lossy_mojibake(damaged_copy)
+        repair = repair_lossy_mojibake(damaged)
         seconds.append(time.perf_counter() - started)
         totals["clean"] += 1
         totals["untouched"] += repair_lossy_mojibake(truth).text == truth
-        if damaged_copy == truth:
+        if damaged == truth:
             totals["clean"] += 1
             totals["untouched"] += repair.text == truth
             continue
-        detected = detect_codepage(damaged_copy)
         damaged_files += 1
-        detected_right += detected.codec == (page or CODEPAGES[0]).codec
-        survived, repaired = _matched(truth, damaged_copy), _matched(truth, repair.text)
-        damaged = len(truth) - len(survived)
+        detected_right += repair.codepage == expected.label  # the code page the repair detected and used
+        survived, repaired = _matched(truth, damaged), _matched(truth, repair.text)
+        touched = len(truth) - len(survived)
         recovered = sum(1 for index in range(len(truth)) if index not in survived and index in repaired)
         broken = len(survived - repaired)
-        for key, value in (("damaged", damaged), ("recovered", recovered), ("broken", broken)):
+        for key, value in (("damaged", touched), ("recovered", recovered), ("broken", broken)):
             totals[key] += value
         totals["uncertain"] += repair.uncertain
         table.add_row(
             str(relative),
-            str(damaged),
+            str(touched),
             str(recovered),
             str(broken),
             str(repair.uncertain),
-            detected.label,
+            repair.codepage,
             f"{seconds[-1] * 1000:.0f}",
         )
     result = {
@@ -93,7 +90,7 @@ def measure(root: Path = REPO_ROOT, page: Codepage | None = None, quiet: bool = 
     console = Console(quiet=quiet)
     console.print(table)
     console.print(
-        f"{(page or CODEPAGES[0]).label}: code page detected in {detected_right}/{damaged_files} damaged files; "
+        f"{expected.label}: code page detected in {detected_right}/{damaged_files} damaged files; "
         f"recovered {result['recovered_share']:.2%} of {totals['damaged']} damaged characters, "
         f"{totals['broken']} broken, {totals['uncertain']} uncertain; "
         f"clean untouched {totals['untouched']}/{totals['clean']}; "
