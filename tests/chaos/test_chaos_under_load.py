@@ -60,7 +60,7 @@ BEGIN, END = "<!-- bench:chaos-load:begin -->", "<!-- bench:chaos-load:end -->"
 INGEST_TENANT = "chaos-load"
 KILLED = (
     "ingestion", "embedding", "retrieval", "generation", "guardrails", "query", "evaluation", "telemetry",
-    "triton", "llm",
+    "triton", "llm", "llm-large",
 )  # fmt: skip
 BROKER_DOWN_SECONDS = 5.0
 ASK_CLIENTS = 2

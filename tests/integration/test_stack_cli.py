@@ -46,14 +46,14 @@ def test_up_status_down_leaves_nothing_running() -> None:
         assert started.returncode == 0, started.stdout + started.stderr
         status = llmops("status")
         assert status.returncode == 0, status.stdout
-        for name in ("postgres", "kafka", "triton", "llm", "supervisor"):
+        for name in ("postgres", "kafka", "triton", "llm", "llm-large", "supervisor"):
             assert name in status.stdout
-        assert status.stdout.count("healthy") == 5  # four components and the supervisor
+        assert status.stdout.count("healthy") == 6  # five components and the supervisor
         running = processes_of(STATE_DIR)
-        assert len(running) >= 5
+        assert len(running) >= 6
 
         again = llmops("up")
-        assert again.stdout.count("already running") == 4
+        assert again.stdout.count("already running") == 5
 
         crashed = ProcessTable(STATE_DIR).get("kafka")
         assert crashed is not None
@@ -72,7 +72,7 @@ def test_up_status_down_leaves_nothing_running() -> None:
 
         stopped = llmops("down")
         assert stopped.returncode == 0
-        for name in ("supervisor", "llm", "triton", "postgres", "kafka"):
+        for name in ("supervisor", "llm-large", "llm", "triton", "postgres", "kafka"):
             assert name in stopped.stdout
         _, alive = psutil.wait_procs(running, timeout=10)
         assert alive == []

@@ -91,7 +91,11 @@ def test_triton_failures_are_unavailable_or_deadline_with_a_sentence(stack: Stac
     asyncio.run(scenario())
 
 
-def test_generate_on_the_triton_route_over_grpc(stack: StackSettings) -> None:
+def test_generate_on_the_triton_route_over_grpc(stack: StackSettings, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The packaged file's large route names its server by environment, as `llmops up` sets it.
+    monkeypatch.setenv("LLMOPS_ROUTE_LARGE_BASE_URL", stack.llm_large_base_url)
+    monkeypatch.setenv("LLMOPS_ROUTE_LARGE_MODEL", stack.llm_large_model_alias)
+
     async def scenario() -> None:
         settings = GenerationSettings(
             grpc_port=free_port(),

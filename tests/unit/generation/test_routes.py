@@ -30,22 +30,30 @@ class CachingModel(RecordingModel):
         return Completion("30 days", 1_200, 300, "stop", cached_input_tokens=1_000)
 
 
-def test_the_packaged_file_has_two_routes_on_the_stack_model_and_one_on_triton() -> None:
+def test_the_packaged_file_routes_two_models_on_two_servers_and_one_on_triton(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     settings = GenerationSettings(
         routes_file=PACKAGED_ROUTES,
         llm_base_url="http://127.0.0.1:9999/v1",
         triton=TritonSettings(grpc_url="127.0.0.1:9998"),
     )
+    monkeypatch.setenv("LLMOPS_ROUTE_LARGE_BASE_URL", "http://127.0.0.1:9997/v1")
+    monkeypatch.setenv("LLMOPS_ROUTE_LARGE_MODEL", "qwen2.5-coder-0.5b-instruct")
     large, small, on_triton = load_routes(settings)
-    assert (large.name, small.name) == ("large", "small")  # the first is the default: today's limits
-    assert (large.context_window_tokens, large.timeout_seconds) == (settings.context_window_tokens, 60)
-    assert small.model == large.model == settings.llm_model  # both SmolLM2: limits differ, not the model
-    assert small.base_url == large.base_url == "http://127.0.0.1:9999/v1"
+    assert (large.name, small.name) == ("large", "small")  # the first is the default
+    # The large route is the 0.5B model on its own server; the small one follows the llm_* settings.
+    assert (large.base_url, large.model) == ("http://127.0.0.1:9997/v1", "qwen2.5-coder-0.5b-instruct")
+    assert (small.base_url, small.model) == ("http://127.0.0.1:9999/v1", settings.llm_model)
     assert small.timeout_seconds < large.timeout_seconds
     assert small.context_window_tokens < large.context_window_tokens
     assert small.default_max_output_tokens < large.default_max_output_tokens
     # The Triton route follows the stack's Triton and names the packaged model.
     assert (on_triton.backend, on_triton.base_url, on_triton.model) == ("triton", "127.0.0.1:9998", "generator")
+    # Without the stack's variables the file names what is missing.
+    monkeypatch.delenv("LLMOPS_ROUTE_LARGE_BASE_URL")
+    with pytest.raises(RouteFileError, match="LLMOPS_ROUTE_LARGE_BASE_URL"):
+        load_routes(settings)
 
 
 def test_without_a_file_the_settings_make_the_one_route() -> None:
@@ -124,3 +132,17 @@ async def test_without_the_database_the_files_serve_and_activations_are_refused(
     assert (await registry.resolve("rag-answer", 0, "s")).version == 2
     with pytest.raises(FailedPrecondition, match="activations need PostgreSQL"):
         await registry.activate("rag-answer", [(1, 1.0)], "ops")
+
+
+def test_a_route_may_name_an_environment_variable_and_an_unset_one_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "routes.yaml"
+    path.write_text(
+        "routes: [{name: large, base_url: os.environ/LARGE_URL, model: os.environ/LARGE_MODEL}, {name: small}]"
+    )
+    defaults = env_route(GenerationSettings())
+    environ = {"LARGE_URL": "http://127.0.0.1:8081/v1", "LARGE_MODEL": "qwen2.5-coder-0.5b-instruct"}
+    large, small = read_route_file(path, defaults, environ=environ)
+    assert (large.base_url, large.model) == ("http://127.0.0.1:8081/v1", "qwen2.5-coder-0.5b-instruct")
+    assert (small.base_url, small.model) == (defaults.base_url, defaults.model)
+    with pytest.raises(RouteFileError, match="'large': 'base_url' names the environment variable LARGE_URL, unset"):
+        read_route_file(path, defaults, environ={"LARGE_MODEL": "x"})

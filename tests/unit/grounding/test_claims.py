@@ -75,3 +75,25 @@ def test_text_helpers() -> None:
     ]
     assert split_clauses("開放時間為06:15至23:00，週一休館") == ["開放時間為06:15至23:00", "週一休館"]
     assert negated("開課後不予退費") and negated("Don't bring food") and not negated("分別為上午十一點")
+
+
+def test_facts_count_in_every_passage_that_supports_the_claim_not_only_the_closest() -> None:
+    # The claim's wording is closest to the first passage, which lacks the height; the second
+    # supports it too and states it.
+    contexts = [
+        "The clock tower of the Guildhall is tall and was built in 1891.",
+        "The Guildhall was finished in 1890. Its clock tower rises 47 metres.",
+    ]
+    assert verdicts("The clock tower of the Guildhall is 47 metres tall.", contexts) == [Verdict.SUPPORTED]
+    # A fact that no supporting passage states still fails.
+    assert verdicts("The clock tower of the Guildhall is 52 metres tall.", contexts) == [Verdict.CONTRADICTED]
+
+
+def test_an_opening_attribution_is_not_a_claim_of_its_own() -> None:
+    answer = "Based on the information provided in the context, items can be returned within 30 days of delivery."
+    assert verdicts(answer) == [Verdict.SUPPORTED]
+    chinese = ["商品可於收到後三十天內退貨。"]
+    assert verdicts("根据提供的信息，商品可於收到後三十天內退貨。", chinese) == [Verdict.SUPPORTED]
+    # The rest of the sentence is still checked.
+    assert verdicts("According to the context, items can be returned within 3 days.") == [Verdict.CONTRADICTED]
+    assert verdicts("Based on the rules of the club, members get a free gift voucher.") == [Verdict.UNSUPPORTED]

@@ -57,6 +57,19 @@ def test_without_a_passing_draft_the_answer_quotes_the_passage() -> None:
     assert [c.passage.chunk_id for c in answer.citations] == ["c1"]
 
 
+def test_a_model_that_finds_no_answer_is_believed_after_the_last_route_and_nothing_is_quoted() -> None:
+    small = Model("I don't know.")
+    large = Model("The context does not say how many days returns take.", "large")
+    answer, _ = ask("How many days do I have to return items?", small, large)
+    assert (answer.status, answer.outcome, answer.citations) == (Status.ABSTAINED, Outcome.ABSTAINED, [])
+    assert (small.calls, large.calls) == (1, 1)  # a decline of the first route still asks the next
+    assert "large found no answer in the passages" in answer.reason
+    # A decline followed by a route that answers is an answer.
+    answer, _ = ask("How many days do I have to return items?", Model("I don't know."),
+                    Model("Within 30 days of delivery.", "large"))  # fmt: skip
+    assert answer.outcome is Outcome.FALLBACK
+
+
 def test_abstains_when_nothing_answers_even_after_retrieval() -> None:
     answer, _ = ask("Who is the chief executive?", Model("Our CEO is John Smith."), similarity=0.3)
     assert (answer.status, answer.outcome, answer.citations) == (Status.ABSTAINED, Outcome.ABSTAINED, [])

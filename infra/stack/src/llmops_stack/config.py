@@ -36,6 +36,11 @@ class StackSettings(BaseSettings):
     llm_port: int = 8080
     llm_model_path: Path | None = None
     llm_model_alias: str = "smollm2-135m-instruct"
+    # A second llama.cpp server for the "large" route: Qwen2.5-Coder-0.5B-Instruct, joined from its
+    # PyPI parts at set-up (decision 0037) unless llm_large_model_path names another GGUF.
+    llm_large_port: int = 8081
+    llm_large_model_path: Path | None = None
+    llm_large_model_alias: str = "qwen2.5-coder-0.5b-instruct"
     # The platform's services: started after the infrastructure unless with_services is off.
     with_services: bool = True
     service_port_base: int = 50050
@@ -59,6 +64,7 @@ class StackSettings(BaseSettings):
             seaweed_filer_port=port_base + 336,
             postgres_port=port_base + 432,
             llm_port=port_base + 80,
+            llm_large_port=port_base + 81,
             telemetry_http_port=port_base + 464,
             service_port_base=port_base + 500,
             with_services=with_services,
@@ -75,6 +81,10 @@ class StackSettings(BaseSettings):
     @property
     def llm_base_url(self) -> str:
         return f"http://{self.host}:{self.llm_port}/v1"
+
+    @property
+    def llm_large_base_url(self) -> str:
+        return f"http://{self.host}:{self.llm_large_port}/v1"
 
     @property
     def triton_grpc_url(self) -> str:

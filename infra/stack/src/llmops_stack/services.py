@@ -85,6 +85,9 @@ def service_environment(settings: StackSettings, service: str, replica: int) -> 
         "telemetry": {"METRICS_PORT": str(settings.telemetry_http_port + replica)},
     }
     env.update({prefix + key: value for key, value in wiring.get(service, {}).items()})
+    if service == "generation":  # read by routes.yaml's os.environ/ references, not by the settings
+        env["LLMOPS_ROUTE_LARGE_BASE_URL"] = settings.llm_large_base_url
+        env["LLMOPS_ROUTE_LARGE_MODEL"] = settings.llm_large_model_alias
     return env
 
 

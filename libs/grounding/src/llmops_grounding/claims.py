@@ -148,6 +148,17 @@ ABOUT_THE_SOURCES = re.compile(
     re.IGNORECASE,
 )
 
+# "Based on the information provided in the context, …" / "根据提供的信息，…": a clause that only says
+# where the answer comes from. The prompt speaks of context passages, so answers open with it; it
+# states nothing about the world and must not fail a claim for low support of its own.
+ATTRIBUTION = re.compile(
+    r"^\s*(?:based\s+on|according\s+to|as\s+(?:stated|mentioned|described)\s+in|from|per)\s+(?:the\s+)?"
+    r"(?:(?:information|details?|data)\s+)?(?:(?:provided|given|above)\s+)?(?:in\s+(?:the\s+)?)?"
+    r"(?:context|passages?|documents?|information|text|sources?|materials?)?(?:\s+(?:provided|given|above))?\s*$"
+    r"|^\s*(?:根[据據]|依[据據]|按照)(?:所?提供的?)?(?:信息|資訊|资讯|資料|资料|上下文|內容|内容|文章|段落|文件)?\s*$",
+    re.IGNORECASE,
+)
+
 
 def factual_claims(answer: str) -> list[str]:
     """Sentences that state something; citation marks ("[2]") are references, not numbers."""
@@ -177,14 +188,27 @@ async def check_answer(
     texts = [EvidenceText.of(p) for p in passages]
     checks, row = [], 0
     for claim, group in zip(claims, clauses, strict=True):
-        supports = [_clause_support(c, cosines[row + k], sentences) for k, c in enumerate(group)]
+        rows = cosines[row : row + len(group)]
         row += len(group)
+        supports = [_clause_support(c, rows[k], sentences) for k, c in enumerate(group)]
         # A claim's facts are looked for in the passages that support it (any clause at the bar):
         # "3 days" must not pass against a returns passage because a shipping passage says "3".
-        supporting = {e.passage for e in supports if e.strength >= policy.min_support}
+        # Every passage at the bar counts, not only the one with the single best sentence: "The
+        # clock tower of the Guildhall is 47 metres tall" matches a sentence about the Guildhall's
+        # clock in one passage best, while the passage that states its 47 metres supports it too.
+        supporting = {
+            i for k, c in enumerate(group) for i in _passages_at_bar(c, rows[k], sentences, policy.min_support)
+        }  # fmt: skip
         candidates = [i for i in range(len(passages)) if i in supporting or not supporting]
         checks.append(_check_claim(claim, group, supports, sentences, per_passage, texts, candidates, policy, question))
     return AnswerCheck(checks)
+
+
+def _passages_at_bar(clause: str, cosines: npt.NDArray[np.float32], sentences: list[_Sentence], bar: float) -> set[int]:
+    """The passages with a sentence that supports the clause at the bar (cosine or term coverage)."""
+    terms = content_terms(clause)
+    return {s.passage for s, cosine in zip(sentences, cosines, strict=True)
+            if max(float(cosine), coverage(terms, s.window_terms)) >= bar}  # fmt: skip
 
 
 def _clause_support(clause: str, cosines: npt.NDArray[np.float32], sentences: list[_Sentence]) -> Evidence:
@@ -223,11 +247,11 @@ def _check_claim(
                           f"states {', '.join(missing)}, which no passage does")  # fmt: skip
     # A negated clause the passages do not cover states an absence ("the schedule does not mention
     # Wi-Fi"), true when the passages indeed lack it; a one-term clause ("According to the policy")
-    # carries no claim of its own.
+    # and an attribution ("Based on the information provided") carry no claim of their own.
     asserted = [
         k for k, clause in enumerate(clauses)
         if not (negated(clause) and (supports[k].strength < policy.min_support or ABOUT_THE_SOURCES.search(clause)))
-        and (len(clauses) == 1 or len(content_terms(clause)) > 1)
+        and (len(clauses) == 1 or len(content_terms(clause)) > 1) and not ATTRIBUTION.match(clause)
     ] or [int(np.argmax([e.strength for e in supports]))]  # fmt: skip
     weakest = min(asserted, key=lambda k: supports[k].strength)
     support = supports[weakest].strength

@@ -17,6 +17,7 @@ from llmops_core.errors import DeadlineExceeded, InvalidArgument, NotFound, Unav
 from llmops_grounding import SupportPolicy as ClaimPolicy
 from llmops_grounding import check_answer
 from llmops_grounding.asked import asked_for, gives_what_is_asked
+from llmops_grounding.declines import declines
 from llmops_query.domain.answer_ids import AnswerIds
 from llmops_query.domain.answer_modes import AnswerModes
 from llmops_query.domain.answers import (
@@ -125,8 +126,11 @@ class AskPipeline:
 
     async def compose(self, answer: Answer, clock: Stopwatch) -> Answer:
         """Drafts from each route until one passes the check; else an extractive answer; else abstain.
-        In strict mode (an open drift alert for the tenant) no route is asked: extractive or abstain."""
+        When the last draft written says the passages hold no answer, that is the answer: abstain, no
+        quote (decision 0038). In strict mode (an open drift alert for the tenant) no route is asked:
+        extractive or abstain."""
         failures: list[str] = []
+        declined = False  # the last draft written said the passages do not answer
         question = search_text(answer.question)  # redaction placeholders are not part of what is asked
         strict = self.modes.strict(answer.tenant_id)
         routes = [] if strict else self.routes
@@ -167,6 +171,10 @@ class AskPipeline:
                 answer.outcome = Outcome.VERIFIED if position == 0 else Outcome.FALLBACK
                 answer.outcome_reason = "; ".join(failures) or "every claim of the draft is supported by a passage"
                 return answer
+            declined = declines(draft.text)
+            if declined:
+                failures.append(f"{draft.model or f'route {position + 1}'} found no answer in the passages")
+                continue
             asked = asked_for(question)
             problems = check.reasons() or (
                 ["the draft states nothing that can be checked"]
@@ -176,6 +184,9 @@ class AskPipeline:
                 else ["it does not answer the question"]
             )
             failures.append(f"{draft.model or f'route {position + 1}'} draft failed: {problems[0]}")
+        if declined:
+            answer.abstain("; ".join(failures), answer.question)
+            return answer
         done = clock.timed("extraction")
         extract = await extractive_answer(question, answer.passages, self.embedder, self.claims)
         done()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from pathlib import Path
 
 import yaml
@@ -32,9 +34,11 @@ def load_routes(settings: GenerationSettings) -> list[RouteSpec]:
     return read_route_file(settings.routes_file, env_route(settings), settings.triton.grpc_url)
 
 
-def read_route_file(path: Path, defaults: RouteSpec, triton_url: str = "127.0.0.1:8001") -> list[RouteSpec]:
+def read_route_file(
+    path: Path, defaults: RouteSpec, triton_url: str = "127.0.0.1:8001", environ: Mapping[str, str] | None = None
+) -> list[RouteSpec]:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        return parse_routes(raw, defaults, triton_url)
+        return parse_routes(raw, defaults, triton_url, os.environ if environ is None else environ)
     except (OSError, yaml.YAMLError, RouteFileError) as error:
         raise RouteFileError(f"routes file {path}: {error}") from error

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -12,6 +13,9 @@ from llmops_generation.domain.pricing import TokenPrices
 BACKENDS = ("openai", "triton")
 TRITON_MODEL = "generator"  # infra/triton/model_repository/generator
 ROUTE_NAME = re.compile(r"\A[a-z0-9][a-z0-9_.-]{0,63}\Z")
+# A text field may name an environment variable instead of a value, LiteLLM's convention, so one
+# file serves stacks whose servers listen on different ports (the local stack sets the variables).
+ENV_REFERENCE = "os.environ/"
 
 
 class RouteFileError(ValueError):
@@ -32,21 +36,25 @@ class RouteSpec:
     note: str
 
 
-def parse_routes(raw: Any, defaults: RouteSpec, triton_url: str = "127.0.0.1:8001") -> list[RouteSpec]:
+def parse_routes(
+    raw: Any, defaults: RouteSpec, triton_url: str = "127.0.0.1:8001", environ: Mapping[str, str] | None = None
+) -> list[RouteSpec]:
     """Routes in file order (the first is the default); fields a route leaves out come from ``defaults``
     (the env-based settings), so the packaged file can follow whatever server the stack started. A
     "triton" route's endpoint defaults to ``triton_url`` (host:port of Triton's gRPC API) and its model
-    to the packaged ``generator``."""
+    to the packaged ``generator``. A text value ``os.environ/NAME`` is read from ``environ``; a name
+    it lacks is an error that says so, never an empty endpoint."""
     if not isinstance(raw, dict) or not isinstance(raw.get("routes"), list) or not raw["routes"]:
         raise RouteFileError("expected a mapping with a non-empty list 'routes'")
-    routes = [_route(i, entry, defaults, triton_url) for i, entry in enumerate(raw["routes"])]
+    env = environ or {}
+    routes = [_route(i, entry, defaults, triton_url, env) for i, entry in enumerate(raw["routes"])]
     names = [r.name for r in routes]
     if len(set(names)) != len(names):
         raise RouteFileError(f"route names must be unique; got {names}")
     return routes
 
 
-def _route(index: int, entry: Any, d: RouteSpec, triton_url: str) -> RouteSpec:
+def _route(index: int, entry: Any, d: RouteSpec, triton_url: str, environ: Mapping[str, str]) -> RouteSpec:
     if not isinstance(entry, dict):
         raise RouteFileError(f"route {index} must be a mapping")
     name = entry.get("name")
@@ -57,6 +65,11 @@ def _route(index: int, entry: Any, d: RouteSpec, triton_url: str) -> RouteSpec:
         value = entry.get(key, default)
         if not isinstance(value, str) or not value:
             raise RouteFileError(f"route {name!r}: {key!r} must be non-empty text")
+        if value.startswith(ENV_REFERENCE):
+            variable = value.removeprefix(ENV_REFERENCE)
+            if not environ.get(variable):
+                raise RouteFileError(f"route {name!r}: {key!r} names the environment variable {variable}, unset")
+            return environ[variable]
         return value
 
     def number(key: str, default: float, low: float, integer: bool = False) -> float:
