@@ -42,3 +42,12 @@ def test_what_the_question_asks_for(question: str, asked: Asked | None) -> None:
 )
 def test_an_answer_gives_what_is_asked(question: str, answer: str, gives: bool) -> None:
     assert gives_what_is_asked(question, answer) is gives
+
+
+def test_a_chinese_interrogative_and_its_copula_are_not_terms_of_what_is_asked() -> None:
+    from llmops_grounding.text import question_terms
+
+    terms = question_terms("柳溪镇现任镇长是谁？")
+    assert {"柳溪", "镇长", "现任"} <= terms
+    assert not terms & {"是谁", "长是"}
+    assert not question_terms("這座廟主祀什麼神？") & {"什么", "是什"}

@@ -97,3 +97,22 @@ def test_an_opening_attribution_is_not_a_claim_of_its_own() -> None:
     # The rest of the sentence is still checked.
     assert verdicts("According to the context, items can be returned within 3 days.") == [Verdict.CONTRADICTED]
     assert verdicts("Based on the rules of the club, members get a free gift voucher.") == [Verdict.UNSUPPORTED]
+
+
+def test_traditional_and_simplified_characters_state_the_same_thing() -> None:
+    passage = ["柳溪鎮現任鎮長是王建華，他於2019年上任。"]
+    assert verdicts("柳溪镇现任镇长是王建华。", passage) == [Verdict.SUPPORTED]
+    assert verdicts("柳溪镇现任镇长是李卫东。", passage) == [Verdict.CONTRADICTED]
+
+
+def test_a_name_may_come_from_the_passage_title_but_a_number_must_be_in_the_passage() -> None:
+    passage = ["Its clock tower rises to a height of 47 metres over the town square of the county town."]
+
+    def check(answer: str, titles: list[str]) -> list[Verdict]:
+        found = asyncio.run(check_answer(answer, passage, WordOverlapEmbedder(), POLICY, "", titles))
+        return [c.verdict for c in found.claims]
+
+    answer = "The clock tower of the Saltley Guildhall rises to a height of 47 metres over the town square."
+    assert check(answer, []) == [Verdict.CONTRADICTED]  # Saltley, Guildhall: not in the chunk
+    assert check(answer, ["Saltley Guildhall"]) == [Verdict.SUPPORTED]
+    assert check(answer.replace("47", "52"), ["Saltley Guildhall"]) == [Verdict.CONTRADICTED]

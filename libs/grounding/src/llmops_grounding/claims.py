@@ -167,8 +167,16 @@ def factual_claims(answer: str) -> list[str]:
 
 
 async def check_answer(
-    answer: str, passages: Sequence[str], embedder: Embedder, policy: SupportPolicy | None = None, question: str = ""
+    answer: str,
+    passages: Sequence[str],
+    embedder: Embedder,
+    policy: SupportPolicy | None = None,
+    question: str = "",
+    titles: Sequence[str] = (),
 ) -> AnswerCheck:
+    """Each claim of the answer against the passages. ``titles`` (the passages' document titles, in
+    order) count for names only: a chunk of the article "Saltley Guildhall" about its 47-metre tower
+    may never repeat the name the answer rightly uses, while a number must still be in the chunk."""
     policy = policy or SupportPolicy()
     claims = factual_claims(answer)
     sentences = _sentences(passages)
@@ -185,7 +193,7 @@ async def check_answer(
     vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
     cosines = np.clip(vectors[: len(flat)] @ vectors[len(flat) :].T, 0.0, 1.0)
     per_passage = [extract_facts(p, generous=True) for p in passages]
-    texts = [EvidenceText.of(p) for p in passages]
+    texts = [EvidenceText.of(f"{titles[i]}\n{p}" if i < len(titles) else p) for i, p in enumerate(passages)]
     checks, row = [], 0
     for claim, group in zip(claims, clauses, strict=True):
         rows = cosines[row : row + len(group)]

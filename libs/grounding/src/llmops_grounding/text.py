@@ -8,6 +8,10 @@ from dataclasses import dataclass
 from functools import cache
 
 import snowballstemmer
+from hanziconv.charmap import simplified_charmap, traditional_charmap
+
+# hanziconv's two aligned strings: the i-th Traditional character is the i-th Simplified one.
+SIMPLIFIED = {t: s for t, s in zip(traditional_charmap, simplified_charmap, strict=True) if t != s}
 
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[^a-z0-9])|(?<=[。！？；])|\n+")
 # Abbreviations whose full stop does not end a sentence (a closed class of English writing).
@@ -168,8 +172,16 @@ CONDITION = re.compile(r"^(?:if|unless|when|whether)\b|^(?:如果|若|假如|倘
 
 
 def normalized(text: str) -> str:
-    """NFKC folds full-width digits and letters (３０ → 30) so equal facts compare equal."""
-    return " ".join(unicodedata.normalize("NFKC", text).split())
+    """NFKC folds full-width digits and letters (３０ → 30) so equal facts compare equal, and
+    Traditional characters fold to Simplified: an answer in one script about a passage in the other
+    (a model may answer 柳溪鎮's question with 柳溪镇) states the same names and terms."""
+    folded = " ".join(unicodedata.normalize("NFKC", text).split())
+    return _to_simplified(folded) if CJK.search(folded) else folded
+
+
+def _to_simplified(text: str) -> str:
+    # Character by character, so positions and lengths stay those of the text as written.
+    return "".join(SIMPLIFIED.get(ch, ch) for ch in text)
 
 
 def split_sentences(text: str) -> list[str]:
@@ -243,9 +255,14 @@ QUANTITY_QUESTION = re.compile(
 )
 
 
+# Chinese interrogatives (who, what, which, why, how) with a copula before them: 镇长是谁 asks, and
+# its bigrams 是谁 and 长是 would otherwise count as terms an answering sentence lacks.
+INTERROGATIVE_ZH = re.compile(r"是?(?:谁|誰|什[么麼]|哪[一个個位家座些里裡]?|[为為]什[么麼]|如何|怎[么麼][样樣]?)")
+
+
 def question_terms(question: str) -> set[str]:
-    """Content terms of a question without its interrogative ("how long", 多少): those ask, not tell."""
-    return content_terms(QUANTITY_QUESTION.sub(" ", question))
+    """Content terms of a question without its interrogative ("how long", 多少, 是谁): those ask, not tell."""
+    return content_terms(INTERROGATIVE_ZH.sub(" ", QUANTITY_QUESTION.sub(" ", question)))
 
 
 def rarity_weights(terms: set[str], held: list[set[str]]) -> dict[str, float]:

@@ -160,8 +160,9 @@ class AskPipeline:
             answer.drafts.append(draft)
             done = clock.timed("verification")
             check = await check_answer(
-                draft.text, [p.text for p in answer.passages], self.embedder, self.claims, question
-            )
+                draft.text, [p.text for p in answer.passages], self.embedder, self.claims, question,
+                [p.title for p in answer.passages],
+            )  # fmt: skip
             done()
             cited = citations_from(check, answer.passages)
             on_topic = await answers_question(question, cited, self.embedder, self.claims.min_support)
