@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from llmops_core.errors import Unavailable
 from llmops_grounding import SupportPolicy as ClaimPolicy
 from llmops_guardrails.domain.pii import find_pii, redact
 from llmops_query.domain.answer_ids import AnswerIds
@@ -54,11 +55,13 @@ class Retriever:
 
 
 class Model:
-    def __init__(self, text: str, name: str = "small") -> None:
-        self.text, self.name, self.calls = text, name, 0
+    def __init__(self, text: str, name: str = "small", down: bool = False) -> None:
+        self.text, self.name, self.calls, self.down = text, name, 0, down
 
     async def generate(self, tenant_id: str, question: str, passages: list[Passage], session_id: str = "") -> Generated:
         self.calls += 1
+        if self.down:
+            raise Unavailable(f"{self.name} is down")
         return Generated(self.text, self.name, "p", "rag-answer", 1, 50, 5, 0.0)
 
 

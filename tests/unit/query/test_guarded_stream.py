@@ -40,9 +40,9 @@ def test_personal_data_the_model_wrote_is_redacted_before_any_delta() -> None:
 def test_a_draft_that_failed_the_check_is_never_streamed() -> None:
     draft = "Mail returns@shop.example today."
     deltas, final = stream(Model(draft), question="Where should I write or call about returns?")
-    assert final.outcome is Outcome.EXTRACTIVE
+    assert final.outcome is Outcome.ABSTAINED
     assert "returns@shop.example" not in "".join(deltas)
-    assert "".join(deltas) == final.text == "“Returns are handled by our support desk.” [1]"
+    assert "".join(deltas) == final.text and "don't know" in final.text
 
 
 class Withholding:

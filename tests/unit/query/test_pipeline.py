@@ -50,9 +50,16 @@ def test_a_wrong_number_goes_to_the_next_route() -> None:
     assert (small.calls, large.calls) == (1, 1)
 
 
-def test_without_a_passing_draft_the_answer_quotes_the_passage() -> None:
+def test_a_draft_that_fails_the_check_is_not_replaced_by_a_quote() -> None:
     answer, _ = ask("How many days do I have to return items?", Model("You have 3 days. Call 555-0100."))
+    assert (answer.status, answer.outcome, answer.citations) == (Status.ABSTAINED, Outcome.ABSTAINED, [])
+    assert "small draft failed" in answer.reason and "no draft passed the check" in answer.reason
+
+
+def test_when_no_model_can_be_asked_the_answer_quotes_the_passage() -> None:
+    answer, _ = ask("How many days do I have to return items?", Model("", down=True))
     assert (answer.status, answer.outcome) == (Status.ANSWERED, Outcome.EXTRACTIVE)
+    assert "small failed" in answer.outcome_reason
     assert answer.text == "“Items can be returned within 30 days of delivery.” [1]"
     assert [c.passage.chunk_id for c in answer.citations] == ["c1"]
 
@@ -92,7 +99,7 @@ def test_a_stream_carries_only_the_final_text() -> None:
 
     items = asyncio.run(collect())
     final = items[-1]
-    assert isinstance(final, Answer) and final.outcome is Outcome.EXTRACTIVE
+    assert isinstance(final, Answer) and final.outcome is Outcome.ABSTAINED
     assert "".join(str(i) for i in items[:-1]) == final.text
     assert "3 days" not in final.text
 

@@ -4,12 +4,13 @@ Three runs, each on a fresh isolated stack (``.llmops/routing-bench``, ports fro
 corpus ingested, replaying one question log: the answerable golden questions, each asked three times in a
 seeded shuffle (so every question repeats, as in a support queue):
 
-- small first, then large (the local stack's policy), semantic cache on;
+- small first, then large, semantic cache on;
 - small first, then large, cache off;
-- large only, cache off.
+- large only (the local stack's policy, decision 0038), cache off.
 
 For each: answers, the route that answered, escalations, cache hits, latency p50/p95, and the tokens
-every answer spent (escalated drafts included). Both local routes serve SmolLM2 for nothing, so the cost
+every answer spent (escalated drafts included). Both local routes are self-hosted (small: SmolLM2-135M,
+large: Qwen2.5-Coder-0.5B) and cost nothing, so the cost
 per 1,000 answers is also shown at list prices of a hosted pair (gpt-4o-mini as the small route, gpt-4o
 as the large one, USD per million tokens): a what-if on the measured tokens, labelled as such.
 """
@@ -115,7 +116,8 @@ def render(runs: list[Run]) -> str:
         "## Routes and the semantic cache on the real stack (`python -m llmops_stack.routing_bench`)",
         "",
         f"The answerable golden questions, each asked {REPEATS} times in a seeded shuffle, on a fresh stack per run"
-        " (both routes: SmolLM2-135M on the packaged llama.cpp server). Tokens count every draft an answer wrote.",
+        " (small: SmolLM2-135M, large: Qwen2.5-Coder-0.5B, each on its own llama.cpp server). Tokens count every"
+        " draft an answer wrote.",
         "",
         "| policy | answers | answered | routes that answered | drafts rejected (escalated or fell back)"
         " | cache hits | p50 / p95 ms | hit p50 ms"

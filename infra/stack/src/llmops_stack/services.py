@@ -54,9 +54,9 @@ def service_environment(settings: StackSettings, service: str, replica: int) -> 
         env["LLMOPS_OTEL_TRACES_HTTP_ENDPOINT"] = f"http://{settings.host}:{settings.telemetry_http_port}/v1/traces"
     wiring = {
         "query": {
-            # The packaged model under two routes (routes.yaml): the small one first, the large on escalation.
-            # (a bench may set LLMOPS_QUERY_GENERATION_ROUTES to compare policies).
-            "GENERATION_ROUTES": os.environ.get("LLMOPS_QUERY_GENERATION_ROUTES", json.dumps(["small", "large"])),
+            # The 0.5B model only (decision 0038: SmolLM2 first with escalation answered as many questions
+            # right on the blind set at twice the latency). A bench may set LLMOPS_QUERY_GENERATION_ROUTES.
+            "GENERATION_ROUTES": os.environ.get("LLMOPS_QUERY_GENERATION_ROUTES", json.dumps(["large"])),
             "GUARDRAILS_URL": target(settings, "guardrails"),
             "RETRIEVAL_URL": target(settings, "retrieval"),
             "GENERATION_URL": target(settings, "generation"),

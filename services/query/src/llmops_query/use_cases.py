@@ -1,5 +1,5 @@
 """The Ask and AskStream use cases: guardrails in, retrieval, the support decision, drafts checked
-claim by claim (next route, then an extractive answer, then abstention), guardrails out; and
+claim by claim (next route, then abstention; a quote only when no model could be asked), guardrails out; and
 accepting feedback on an answer this service gave.
 
 Both the gRPC servicer and tests call these; neither re-implements a step.
@@ -125,10 +125,9 @@ class AskPipeline:
         return asyncio.create_task(search())
 
     async def compose(self, answer: Answer, clock: Stopwatch) -> Answer:
-        """Drafts from each route until one passes the check; else an extractive answer; else abstain.
-        When the last draft written says the passages hold no answer, that is the answer: abstain, no
-        quote (decision 0038). In strict mode (an open drift alert for the tenant) no route is asked:
-        extractive or abstain."""
+        """Drafts from each route until one passes the check; else abstain. Only when no route wrote a
+        draft (strict mode: an open drift alert for the tenant; or every route down) is the passage
+        sentence that answers quoted instead (decision 0038)."""
         failures: list[str] = []
         declined = False  # the last draft written said the passages do not answer
         question = search_text(answer.question)  # redaction placeholders are not part of what is asked
@@ -187,6 +186,12 @@ class AskPipeline:
             failures.append(f"{draft.model or f'route {position + 1}'} draft failed: {problems[0]}")
         if declined:
             answer.abstain("; ".join(failures), answer.question)
+            return answer
+        if answer.drafts:
+            # A model read these passages and no draft survived the check: a quoted sentence would put
+            # in front of the customer what the model could not support (decision 0038). Quoting stays
+            # for when no model could be asked at all (strict mode, every route down or timed out).
+            answer.abstain("; ".join([*failures, "no draft passed the check"]), answer.question)
             return answer
         done = clock.timed("extraction")
         extract = await extractive_answer(question, answer.passages, self.embedder, self.claims)
