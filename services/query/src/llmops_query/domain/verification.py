@@ -92,21 +92,14 @@ async def question_support(
         # bigrams no candidate holds (mostly across word boundaries) cannot tell candidates apart —
         # whether the corpus covers the question at all was the support gate's decision.
         kept = {t for t in asked if any(t in own for own in terms)} if ranking else asked
-        weights = _weights(kept, terms, ranking)
+        weights = rarity_weights(kept, terms)
         return np.array([weighted_coverage(weights, own) for own in terms], dtype=np.float32)
-    weights = _weights(asked, terms, ranking)
+    weights = rarity_weights(asked, terms)
     lexical = np.array([weighted_coverage(weights, own) for own in terms])
     vectors = np.asarray(await embedder.embed([question, *sentences]), dtype=np.float32)
     vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
     cosine = np.clip(vectors[1:] @ vectors[0], 0.0, 1.0)
     return np.maximum(cosine, lexical)
-
-
-def _weights(asked: set[str], terms: list[set[str]], ranking: bool) -> dict[str, float]:
-    """Rarity among the candidates tells candidates apart; as an absolute measure it would count a term
-    less for being present (among one cited sentence, every term it holds would weigh half of one it
-    lacks), so relevance weighs every term of the question alike."""
-    return rarity_weights(asked, terms) if ranking else dict.fromkeys(asked, 1.0)
 
 
 async def answers_question(question: str, citations: list[Citation], embedder: Embedder, bar: float) -> bool:
