@@ -73,7 +73,7 @@ def up(
         bool, typer.Option(help="Triton's GPU configuration: the encoder on CUDA in fp16 (needs a CUDA torch).")
     ] = False,
 ) -> None:
-    """Start PostgreSQL+pgvector, the Kafka-protocol broker, Triton, the LLM server and every service."""
+    """Start PostgreSQL+pgvector, the Kafka-protocol broker, Triton, the two LLM servers and every service."""
     stack = _stack({"durable": durable, "replicas": _replicas(scale or []), "gpu": gpu})
 
     def report(start: StartReport) -> None:
