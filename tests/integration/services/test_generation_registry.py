@@ -32,7 +32,7 @@ def test_load_activate_rollback_diff(postgres_settings: PostgresSettings) -> Non
             files = load_prompt_files()
             await registry.load(files)
             assert await store.load(files) == []  # a second replica (or restart) adds nothing
-            assert await store.active("rag-answer") == Activation("rag-answer", ((2, 1.0),))
+            assert await store.active("rag-answer") == Activation("rag-answer", ((3, 1.0),))
             assert [(t.version, t.content_sha256) for t in await store.templates()] == [
                 (t.version, t.content_sha256) for t in files
             ]
@@ -45,7 +45,7 @@ def test_load_activate_rollback_diff(postgres_settings: PostgresSettings) -> Non
             back = await registry.rollback("rag-answer", "carol")
             assert (back.current, back.activation_id, back.rollback) == (first.current, first.activation_id, True)
             again = await registry.rollback("rag-answer", "carol")  # walks back to the loader's activation
-            assert again.current == Activation("rag-answer", ((2, 1.0),))
+            assert again.current == Activation("rag-answer", ((3, 1.0),))
             with pytest.raises(FailedPrecondition, match="no earlier activation"):
                 await registry.rollback("rag-answer", "carol")
             assert [c.actor for c in publisher.changes] == ["alice", "bob", "carol", "carol"]

@@ -43,7 +43,7 @@ def test_generate_stream_and_errors(stack: StackSettings) -> None:
                 )
                 answer = await stub.Generate(request)
                 assert "30" in answer.text
-                assert (answer.prompt_name, answer.prompt_version) == ("rag-answer", 1)  # prompts/initial.yaml
+                assert (answer.prompt_name, answer.prompt_version) == ("rag-answer", 3)  # prompts/initial.yaml
                 assert answer.model == "smollm2-135m-instruct"
                 assert answer.usage.input_tokens > 20
                 assert answer.usage.output_tokens > 0
@@ -61,7 +61,7 @@ def test_generate_stream_and_errors(stack: StackSettings) -> None:
                 assert final.usage.output_tokens > 0
 
                 prompts = await stub.ListPrompts(generation_pb2.ListPromptsRequest())
-                assert [(p.name, p.version) for p in prompts.prompts] == [("rag-answer", 1), ("rag-answer", 2)]
+                assert [(p.name, p.version) for p in prompts.prompts] == [("rag-answer", v) for v in (1, 2, 3)]
 
                 with pytest.raises(grpc.aio.AioRpcError) as unknown:
                     await stub.Generate(generation_pb2.GenerateRequest(tenant_id="acme", question="q", prompt_name="x"))

@@ -12,9 +12,10 @@ from llmops_generation.domain.pricing import TokenPrices
 from llmops_generation.domain.requests import generation
 
 
-def test_packaged_prompts_are_rag_answer_v1_and_v2() -> None:
-    v1, v2 = load_prompt_files()
-    assert [(p.name, p.version) for p in (v1, v2)] == [("rag-answer", 1), ("rag-answer", 2)]
+def test_packaged_prompts_are_rag_answer_v1_to_v3() -> None:
+    v1, v2, v3 = load_prompt_files()
+    assert [(p.name, p.version) for p in (v1, v2, v3)] == [("rag-answer", 1), ("rag-answer", 2), ("rag-answer", 3)]
+    assert "reply only: I don't know." in v3.render("How long?", ["Returns within 30 days."])[0]["content"]
     messages = v1.render("How long?", ["Returns within 30 days.", "Refunds in 5 days."])
     assert messages[0]["role"] == "system"
     assert "do not know" in messages[0]["content"]
@@ -42,7 +43,7 @@ def test_a_malformed_prompt_file_stops_the_start(tmp_path: Path) -> None:
 
 
 def test_request_rules() -> None:
-    [prompt, _] = load_prompt_files()
+    [prompt, *_] = load_prompt_files()
 
     def make(**overrides: object) -> object:
         args: dict[str, object] = {

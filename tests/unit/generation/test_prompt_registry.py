@@ -17,17 +17,17 @@ from tests.unit.generation.fakes import MemoryPromptStore, RecordingPublisher, p
 
 async def test_the_latest_version_is_active_after_the_first_load() -> None:
     registry = await packaged_registry()
-    assert [(p.version, w) for p, w in await registry.listing()] == [(1, 0.0), (2, 1.0)]
+    assert [(p.version, w) for p, w in await registry.listing()] == [(1, 0.0), (2, 0.0), (3, 1.0)]
     latest, weight = await registry.get("rag-answer")
-    assert (latest.version, weight) == (2, 1.0)
-    assert (await registry.resolve("rag-answer", 0, "any session")).version == 2
+    assert (latest.version, weight) == (3, 1.0)
+    assert (await registry.resolve("rag-answer", 0, "any session")).version == 3
     assert (await registry.resolve("rag-answer", 1, "any session")).version == 1
 
 
 async def test_a_version_whose_file_changed_is_refused() -> None:
     store = MemoryPromptStore()
     registry = PromptRegistry(store, RecordingPublisher())
-    v1, v2 = load_prompt_files()
+    v1, v2, *_ = load_prompt_files()
     await registry.load([v1, v2])
     await registry.load([v1, v2])  # a restart with the same files is fine
     with pytest.raises(FailedPrecondition, match="rag-answer v2 differs"):
@@ -58,7 +58,7 @@ async def test_activate_validates_then_publishes_and_rollback_restores() -> None
     for weights, message in [
         ([], "at least one version"),
         ([(1, 1.0), (1, 2.0)], "listed once"),
-        ([(3, 1.0)], "has no version \\[3\\]"),
+        ([(9, 1.0)], "has no version \\[9\\]"),
         ([(1, -1.0)], "0 or more"),
         ([(1, float("nan"))], "0 or more"),
         ([(1, 0.0), (2, 0.0)], "sum to more than 0"),
@@ -71,8 +71,8 @@ async def test_activate_validates_then_publishes_and_rollback_restores() -> None
 
     change = await registry.activate("rag-answer", [(1, 0.7), (2, 0.3)], "alice")
     assert change.current == Activation("rag-answer", ((1, 0.7), (2, 0.3)))
-    assert change.previous == Activation("rag-answer", ((2, 1.0),))
-    assert [(p.version, w) for p, w in await registry.listing()] == [(1, 0.7), (2, 0.3)]
+    assert change.previous == Activation("rag-answer", ((3, 1.0),))
+    assert [(p.version, w) for p, w in await registry.listing()] == [(1, 0.7), (2, 0.3), (3, 0.0)]
 
     back = await registry.rollback("rag-answer", "bob")
     assert (back.current, back.previous, back.rollback) == (change.previous, change.current, True)
@@ -90,7 +90,7 @@ async def test_activate_validates_then_publishes_and_rollback_restores() -> None
         "platform",
     )
     assert [(v.version, v.weight) for v in event.versions] == [(1, 0.7), (2, 0.3)]
-    assert [(v.version, v.weight) for v in event.previous] == [(2, 1.0)]
+    assert [(v.version, v.weight) for v in event.previous] == [(3, 1.0)]
 
 
 def test_a_70_30_split_holds_and_a_session_keeps_its_version() -> None:
@@ -116,8 +116,8 @@ async def test_a_prompt_starts_with_the_version_initial_yaml_names() -> None:
     from llmops_generation.adapters.prompt_files import initial_versions
 
     files = load_prompt_files()
-    assert initial_versions() == {"rag-answer": 1}  # v2 is a candidate until measured
-    assert await PackagedPromptStore(files, initial_versions()).active("rag-answer") == Activation(
+    assert initial_versions() == {"rag-answer": 3}  # measured against v1 (decision 0038)
+    assert await PackagedPromptStore(files, {"rag-answer": 1}).active("rag-answer") == Activation(
         "rag-answer", ((1, 1.0),)
     )
-    assert await PackagedPromptStore(files).active("rag-answer") == Activation("rag-answer", ((2, 1.0),))
+    assert await PackagedPromptStore(files).active("rag-answer") == Activation("rag-answer", ((3, 1.0),))

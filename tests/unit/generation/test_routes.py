@@ -129,7 +129,7 @@ async def test_the_prompt_version_follows_the_session_and_is_in_the_answer() -> 
 
 async def test_without_the_database_the_files_serve_and_activations_are_refused() -> None:
     registry = PromptRegistry(PackagedPromptStore(load_prompt_files()), NoActivations())
-    assert (await registry.resolve("rag-answer", 0, "s")).version == 2
+    assert (await registry.resolve("rag-answer", 0, "s")).version == 3
     with pytest.raises(FailedPrecondition, match="activations need PostgreSQL"):
         await registry.activate("rag-answer", [(1, 1.0)], "ops")
 
