@@ -147,19 +147,21 @@ def test_cli_sync_ask_and_delete(
     assert f"searchable: {expected_chunks} chunks of 2 documents" in ingested
     stats = client.retrieval_stats("acme-cli")
     assert (stats.chunks, stats.documents, stats.pending_documents) == (expected_chunks, 2, 0)
-    asked = llmops("ask", "How should I store my tent?", "--tenant", "acme-cli")
-    assert "tent-care.md" in asked
+    # A question with one factual answer: this test is about the CLI and deletion, not answer quality
+    # (the blind set measures that; "How should I store my tent?" is withheld by the 0.5B model, 0038).
+    asked = llmops("ask", "How long is the warranty on electronics?", "--tenant", "acme-cli")
+    assert "warranty.md" in asked
     assert "groundedness" in asked
 
     # A deleted file leaves the index: the next answer cannot cite it.
-    (tmp_path / "tent-care.md").unlink()
+    (tmp_path / "warranty.md").unlink()
     synced = llmops("ingest", str(tmp_path), "--tenant", "acme-cli")
     assert "1 deleted, 1 unchanged" in synced
-    assert "deleted tent-care.md" in synced
+    assert "deleted warranty.md" in synced
     stats = client.wait_indexed("acme-cli", timeout=120)
     assert stats.documents == 1
-    after = client.ask("acme-cli", "How should I store my tent?")
-    assert "tent-care.md" not in {c.document_id for c in after.citations}
+    after = client.ask("acme-cli", "How long is the warranty on electronics?")
+    assert "warranty.md" not in {c.document_id for c in after.citations}
 
 
 def test_feedback_is_validated_redacted_and_published(platform: Stack, answers: dict[str, Any]) -> None:

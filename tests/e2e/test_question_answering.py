@@ -30,9 +30,12 @@ def events(platform: Stack, topic: str, expected: int) -> list[Any]:
 
 
 CHECKED = {query_pb2.ANSWER_OUTCOME_VERIFIED, query_pb2.ANSWER_OUTCOME_FALLBACK, query_pb2.ANSWER_OUTCOME_EXTRACTIVE}
-# Measured on the golden set with SmolLM2-135M (docs/benchmarks.md); the share of right answers may only
-# go up. A right answer: its facts present (normalised) and its document cited.
-MIN_RIGHT_ANSWERS = 10  # of 13; measured 12 on 2026-11-23
+# Measured on the golden set; the share of right answers may only go up. A right answer: its facts present
+# (normalised) and its document cited. 12 of 13 on 2026-11-23 counted quotes given after a failed draft;
+# since decision 0038 a failed draft abstains instead (on the blind set those quotes were mostly wrong):
+# with Qwen2.5-0.5B and rag-answer v1: 9 of 13 (`llmops demo`) and 8 of 13 (this test), none wrong shown
+# (2026-12-08).
+MIN_RIGHT_ANSWERS = 8
 
 
 def test_golden_answers_are_checked_quoted_or_withheld(answers: dict[str, Any]) -> None:

@@ -43,7 +43,7 @@ def test_generate_stream_and_errors(stack: StackSettings) -> None:
                 )
                 answer = await stub.Generate(request)
                 assert "30" in answer.text
-                assert (answer.prompt_name, answer.prompt_version) == ("rag-answer", 3)  # prompts/initial.yaml
+                assert (answer.prompt_name, answer.prompt_version) == ("rag-answer", 1)  # prompts/initial.yaml
                 assert answer.model == "smollm2-135m-instruct"
                 assert answer.usage.input_tokens > 20
                 assert answer.usage.output_tokens > 0

@@ -116,8 +116,8 @@ async def test_a_prompt_starts_with_the_version_initial_yaml_names() -> None:
     from llmops_generation.adapters.prompt_files import initial_versions
 
     files = load_prompt_files()
-    assert initial_versions() == {"rag-answer": 3}  # measured against v1 (decision 0038)
-    assert await PackagedPromptStore(files, {"rag-answer": 1}).active("rag-answer") == Activation(
+    assert initial_versions() == {"rag-answer": 1}  # v2 and v3 are candidates (measured in initial.yaml)
+    assert await PackagedPromptStore(files, initial_versions()).active("rag-answer") == Activation(
         "rag-answer", ((1, 1.0),)
     )
     assert await PackagedPromptStore(files).active("rag-answer") == Activation("rag-answer", ((3, 1.0),))
