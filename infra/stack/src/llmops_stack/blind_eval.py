@@ -125,7 +125,7 @@ def _row(name: str, rows: list[Graded]) -> str:
     )
 
 
-def report(label: str, graded: list[Graded], every: int = 1, note: str = "") -> str:
+def report(label: str, graded: list[Graded], every: int = 1, note: str = "", write: bool = True) -> str:
     begin, end = f"<!-- bench:blind-{label}:begin -->", f"<!-- bench:blind-{label}:end -->"
     header = [
         "| part | questions | right (of answerable) | wrong shown (of all) | withheld (of answerable) |"
@@ -143,7 +143,7 @@ def report(label: str, graded: list[Graded], every: int = 1, note: str = "") -> 
         f"`python -m llmops_stack.blind_eval {label}` on {time.strftime('%Y-%m-%d')} (2 cores; corpus/blind, its"
         " README says how it was written). Right: an answer alias in the answer; wrong shown: an answer without"
         " one, or any answer to an unanswerable question."
-        + (f" Every {every}th question of the split only." if every > 1 else "")
+        + (f" One question in {every} of the split was asked." if every > 1 else "")
         + (f" {note}" if note else ""),
         "",
         *header,
@@ -167,7 +167,8 @@ def report(label: str, graded: list[Graded], every: int = 1, note: str = "") -> 
         lines += ["", f"Ask latency p50 {seconds[len(seconds) // 2]:.1f} s, max {seconds[-1]:.1f} s."]
     lines += ["", end]
     section = "\n".join(lines)
-    write_report(section, begin=begin, end=end)
+    if write:
+        write_report(section, begin=begin, end=end)
     return section
 
 
