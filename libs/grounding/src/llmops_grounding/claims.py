@@ -198,31 +198,27 @@ async def check_answer(
     for claim, group in zip(claims, clauses, strict=True):
         rows = cosines[row : row + len(group)]
         row += len(group)
-        supports = [_clause_support(c, rows[k], sentences) for k, c in enumerate(group)]
+        coverages = [np.array([coverage(content_terms(c), s.window_terms) for s in sentences]) for c in group]
+        supports = [_clause_support(rows[k], coverages[k], sentences) for k in range(len(group))]
         # A claim's facts are looked for in the passages that support it (any clause at the bar):
         # "3 days" must not pass against a returns passage because a shipping passage says "3".
         # Every passage at the bar counts, not only the one with the single best sentence: "The
         # clock tower of the Guildhall is 47 metres tall" matches a sentence about the Guildhall's
         # clock in one passage best, while the passage that states its 47 metres supports it too.
         supporting = {
-            i for k, c in enumerate(group) for i in _passages_at_bar(c, rows[k], sentences, policy.min_support)
-        }  # fmt: skip
+            sentences[j].passage
+            for k in range(len(group))
+            for j in np.flatnonzero(np.maximum(rows[k], coverages[k]) >= policy.min_support)
+        }
         candidates = [i for i in range(len(passages)) if i in supporting or not supporting]
         checks.append(_check_claim(claim, group, supports, sentences, per_passage, texts, candidates, policy, question))
     return AnswerCheck(checks)
 
 
-def _passages_at_bar(clause: str, cosines: npt.NDArray[np.float32], sentences: list[_Sentence], bar: float) -> set[int]:
-    """The passages with a sentence that supports the clause at the bar (cosine or term coverage)."""
-    terms = content_terms(clause)
-    return {s.passage for s, cosine in zip(sentences, cosines, strict=True)
-            if max(float(cosine), coverage(terms, s.window_terms)) >= bar}  # fmt: skip
-
-
-def _clause_support(clause: str, cosines: npt.NDArray[np.float32], sentences: list[_Sentence]) -> Evidence:
+def _clause_support(
+    cosines: npt.NDArray[np.float32], coverages: npt.NDArray[np.float64], sentences: list[_Sentence]
+) -> Evidence:
     """The clause's best evidence sentence: the larger of cosine and coverage decides."""
-    terms = content_terms(clause)
-    coverages = np.array([coverage(terms, s.window_terms) for s in sentences])
     best = int(np.argmax(np.maximum(cosines, coverages)))
     return Evidence(sentences[best].passage, sentences[best].text, float(cosines[best]), float(coverages[best]))
 

@@ -129,7 +129,6 @@ class AskPipeline:
         draft (strict mode: an open drift alert for the tenant; or every route down) is the passage
         sentence that answers quoted instead (decision 0038)."""
         failures: list[str] = []
-        declined = False  # the last draft written said the passages do not answer
         question = search_text(answer.question)  # redaction placeholders are not part of what is asked
         strict = self.modes.strict(answer.tenant_id)
         routes = [] if strict else self.routes
@@ -171,8 +170,7 @@ class AskPipeline:
                 answer.outcome = Outcome.VERIFIED if position == 0 else Outcome.FALLBACK
                 answer.outcome_reason = "; ".join(failures) or "every claim of the draft is supported by a passage"
                 return answer
-            declined = declines(draft.text)
-            if declined:
+            if declines(draft.text):  # the model's own reading: the next route may still find it
                 failures.append(f"{draft.model or f'route {position + 1}'} found no answer in the passages")
                 continue
             asked = asked_for(question)
@@ -184,9 +182,6 @@ class AskPipeline:
                 else ["it does not answer the question"]
             )
             failures.append(f"{draft.model or f'route {position + 1}'} draft failed: {problems[0]}")
-        if declined:
-            answer.abstain("; ".join(failures), answer.question)
-            return answer
         if answer.drafts:
             # A model read these passages and no draft survived the check: a quoted sentence would put
             # in front of the customer what the model could not support (decision 0038). Quoting stays
